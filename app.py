@@ -1,0 +1,86 @@
+"""Application factory for Thi Đua Số."""
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+
+from config import BASE_DIR, load_config
+from extensions import babel, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the Flask application.
+
+    ``test_config`` overrides the environment-derived configuration (used by the tests).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    compile_translations(BASE_DIR / "translations")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from emulation import register as register_emulation
+
+    register_emulation(app)
+    return app
+
+
+def select_locale() -> str:
+    """Vietnamese by default; ``?lang=en`` or the ``lang`` cookie selects English."""
+    if has_request_context():
+        wanted = request.args.get("lang") or request.cookies.get("lang")
+        if wanted in ("vi", "en"):
+            return wanted
+    return "vi"
+
+
+def configure_sqlite(engine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, synchronous=NORMAL and a busy timeout on every SQLite connection.
+
+    The driver's own implicit transaction handling is switched off and SQLAlchemy emits
+    BEGIN itself, so that transactions (including DDL and the bulk import path, which
+    talks to the driver directly) are real and roll back completely.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def compile_translations(directory: Path) -> None:
+    """Compile each ``messages.po`` to ``messages.mo`` when missing or older.
+
+    Catalogs are kept as text in git and compiled on install/start, never committed as binaries.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=po_path.parent.parent.name)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog)
+        tmp.replace(mo_path)

@@ -1,0 +1,51 @@
+"""Configuration, read from the environment, with safe defaults for development only."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """Return a secret kept in ``instance/<name>``, creating it on first use.
+
+    Development convenience only: production sets the environment variable.
+    The file is created with mode 0600 and never committed (instance/ is ignored).
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value)
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs (SQLAlchemy defaults to psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the configuration mapping from the environment."""
+    instance_path = Path(instance_path)
+    default_db = f"sqlite:///{instance_path / 'thiduaso.sqlite3'}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path, "secret_key"),
+        # Key of the HMAC that replaces national ids. Losing it breaks duplicate detection
+        # against existing people, so it is kept apart from SECRET_KEY (which may rotate).
+        "NATIONAL_ID_KEY": os.environ.get("NATIONAL_ID_KEY") or _instance_secret(instance_path, "national_id_key"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "vi"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ["vi", "en"],
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
+        "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
+    }

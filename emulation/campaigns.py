@@ -1,0 +1,202 @@
+"""Campaign files (TOML, SPEC §3): validation, defaults for every rule, loading.
+
+The stored ``Campaign.rules`` is the complete rule set — the file's values over the
+defaults below — so scoring, badges and nominee lists never need to know a default.
+"""
+import copy
+import tomllib
+from datetime import date
+
+from sqlalchemy import select
+
+from extensions import db
+
+from .i18n import N_, Message
+from .models import ACTIVITY_KINDS, GROUPS, AuditLog, Campaign, UNIT_KINDS
+
+DEFAULT_RULES = {
+    "mentee_points": 20,
+    "activity_points": {
+        "vneid_level2": 10,        # once
+        "festival": 5,             # per distinct date
+        "learning_session": 2,     # per ISO week with at least one session
+        "cashless_payment": 5,     # once
+        "ecommerce": 5,            # once
+        "digital_savings": 5,      # once
+    },
+    "badges": {
+        "ambassador_mentees": 5,
+        "pioneer_days": 90,
+        "unit_tiers": {"bronze": 0.80, "silver": 0.90, "gold": 1.00},
+    },
+    "nominees": {
+        "collective_brackets": ["commune", "ward", "school", "agency", "enterprise", "cooperative"],
+        "collectives_per_bracket": 3,
+        "individual_min_mentees": 10,
+        "individuals_max": 50,
+        "families_per_commune": 1,
+    },
+    "publication": {"weekday": "mon", "hour": 6},
+}
+REQUIRED = ("code", "name", "starts_on", "ends_on", "groups", "targets")
+
+
+class CampaignError(Exception):
+    """A campaign file is invalid; ``messages`` lists every problem found."""
+
+    def __init__(self, messages: list[Message]):
+        self.messages = messages
+        super().__init__("; ".join(m.render() for m in messages))
+
+
+def parse_campaign(text: str) -> dict:
+    """Validate a campaign file's text and return the complete rule set (defaults filled in)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError([Message(N_("not a valid TOML file: %(reason)s"), dict(reason=str(exc)))]) from None
+    problems: list[Message] = []
+
+    def bad(msgid, **params):
+        problems.append(Message(msgid, params))
+
+    for key in REQUIRED:
+        if key not in data:
+            bad(N_("missing required key \"%(key)s\""), key=key)
+    allowed_top = set(REQUIRED) | set(DEFAULT_RULES)
+    for key in data:
+        if key not in allowed_top:
+            bad(N_("unknown key \"%(key)s\"; allowed keys: %(allowed)s"), key=key, allowed=", ".join(sorted(allowed_top)))
+    if problems:
+        raise CampaignError(problems)
+
+    rules = copy.deepcopy(DEFAULT_RULES)
+    for key in ("code", "name"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            bad(N_("\"%(key)s\" must be a non-empty text"), key=key)
+    if isinstance(data["code"], str) and (len(data["code"]) > 32 or any(c.isspace() for c in data["code"])):
+        bad(N_("\"code\" must be at most 32 characters without spaces"))
+    for key in ("starts_on", "ends_on"):
+        if not isinstance(data[key], date) or hasattr(data[key], "hour"):
+            bad(N_("\"%(key)s\" must be a date written as YYYY-MM-DD (without quotes)"), key=key)
+    if not problems and data["ends_on"] < data["starts_on"]:
+        bad(N_("\"ends_on\" is before \"starts_on\""))
+    groups = data["groups"]
+    if not isinstance(groups, list) or not groups or not all(isinstance(g, str) for g in groups):
+        bad(N_("\"groups\" must be a non-empty list of target groups"))
+        groups = []
+    else:
+        for g in groups:
+            if g not in GROUPS:
+                bad(N_("unknown target group \"%(group)s\"; allowed: %(allowed)s"), group=g, allowed=", ".join(GROUPS))
+        if len(set(groups)) != len(groups):
+            bad(N_("\"groups\" lists a group twice"))
+    targets = data["targets"]
+    if not isinstance(targets, dict):
+        bad(N_("\"targets\" must be a table"))
+        targets = {}
+    for g in groups:
+        if g in GROUPS and g not in targets:
+            bad(N_("missing target for group \"%(group)s\""), group=g)
+    for key, value in targets.items():
+        if key == "certified":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                bad(N_("\"targets.certified\" must be a whole number of people, at least 0"))
+        elif key in groups:
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                bad(N_("target of group \"%(group)s\" must be a fraction between 0 and 1 (e.g. 0.8)"), group=key)
+        else:
+            bad(N_("target \"%(key)s\" is not one of the campaign's groups"), key=key)
+
+    def merge(defaults: dict, given, path: str):
+        if not isinstance(given, dict):
+            bad(N_("\"%(key)s\" must be a table"), key=path)
+            return
+        for key, value in given.items():
+            where = f"{path}.{key}"
+            if key not in defaults:
+                bad(N_("unknown key \"%(key)s\"; allowed keys: %(allowed)s"), key=where,
+                    allowed=", ".join(sorted(defaults)))
+            elif isinstance(defaults[key], dict):
+                merge(defaults[key], value, where)
+            elif not _same_kind(defaults[key], value):
+                bad(N_("\"%(key)s\" has the wrong type (expected something like %(example)s)"),
+                    key=where, example=repr(defaults[key]))
+            else:
+                defaults[key] = value
+
+    for key in DEFAULT_RULES:
+        if key in data:
+            if isinstance(DEFAULT_RULES[key], dict):
+                merge(rules[key], data[key], key)
+            elif not _same_kind(DEFAULT_RULES[key], data[key]):
+                bad(N_("\"%(key)s\" has the wrong type (expected something like %(example)s)"),
+                    key=key, example=repr(DEFAULT_RULES[key]))
+            else:
+                rules[key] = data[key]
+    _check_values(rules, bad)
+    if problems:
+        raise CampaignError(problems)
+    rules.update(
+        code=data["code"].strip(), name=data["name"].strip(),
+        starts_on=data["starts_on"].isoformat(), ends_on=data["ends_on"].isoformat(),
+        groups=list(groups), targets={k: float(v) if k != "certified" else v for k, v in targets.items()},
+    )
+    return rules
+
+
+def _same_kind(default, value) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(default))
+
+
+def _check_values(rules: dict, bad) -> None:
+    if rules["mentee_points"] < 0:
+        bad(N_("\"%(key)s\" must be at least 0"), key="mentee_points")
+    for kind, points in rules["activity_points"].items():
+        if kind not in ACTIVITY_KINDS:
+            bad(N_("unknown activity kind \"%(kind)s\""), kind=kind)
+        if points < 0:
+            bad(N_("\"%(key)s\" must be at least 0"), key=f"activity_points.{kind}")
+    tiers = rules["badges"]["unit_tiers"]
+    if not all(0 < v <= 1 for v in tiers.values()):
+        bad(N_("unit badge tiers must be coverages between 0 and 1"))
+    for b in rules["nominees"]["collective_brackets"]:
+        if b not in UNIT_KINDS:
+            bad(N_("unknown bracket \"%(bracket)s\" in nominees.collective_brackets"), bracket=b)
+    for key in ("collectives_per_bracket", "individual_min_mentees", "individuals_max", "families_per_commune"):
+        value = rules["nominees"][key]
+        if not isinstance(value, int) or value < 0:
+            bad(N_("\"%(key)s\" must be a whole number, at least 0"), key=f"nominees.{key}")
+    for key in ("ambassador_mentees", "pioneer_days"):
+        value = rules["badges"][key]
+        if not isinstance(value, int) or value < 1:
+            bad(N_("\"%(key)s\" must be a whole number, at least 1"), key=f"badges.{key}")
+    if rules["publication"]["weekday"] not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        bad(N_("\"publication.weekday\" must be one of mon, tue, wed, thu, fri, sat, sun"))
+    if not 0 <= rules["publication"]["hour"] <= 23:
+        bad(N_("\"publication.hour\" must be between 0 and 23"))
+
+
+def load_campaign(text: str, *, actor: str) -> tuple[Campaign, bool]:
+    """Create or update the campaign described by ``text``; returns (campaign, created)."""
+    rules = parse_campaign(text)
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == rules["code"]))
+    created = campaign is None
+    if created:
+        campaign = Campaign(code=rules["code"])
+        db.session.add(campaign)
+    campaign.name = rules["name"]
+    campaign.starts_on = date.fromisoformat(rules["starts_on"])
+    campaign.ends_on = date.fromisoformat(rules["ends_on"])
+    campaign.rules = rules
+    campaign.source_toml = text
+    db.session.add(AuditLog(actor=actor, action="campaign.create" if created else "campaign.update",
+                            target=rules["code"], details={"name": rules["name"]}))
+    db.session.commit()
+    return campaign, created

@@ -1,0 +1,110 @@
+"""Command line of the emulation package: ``import``, ``campaign load``, ``demo load``.
+
+Each command prints a one-line summary, a progress bar on a terminal, and exits
+non-zero with a clear message on error. Commands call services; they hold no rules.
+"""
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from .campaigns import CampaignError, load_campaign
+from .importing import KINDS, run_import
+
+ERRORS_SHOWN = 100
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+class _Progress:
+    """A click progress bar over bytes, shown only when attached to a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(max(done - self.done, 0))
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report without writing anything.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows; write the rejected ones with reasons to FILE.rejects.csv.")
+@with_appcontext
+def import_command(kind, file, dry_run, skip_invalid):
+    """Import a CSV or XLSX file of KIND (SPEC §2)."""
+    progress = _Progress(file.name)
+    try:
+        report = run_import(kind, file, dry_run=dry_run, skip_invalid=skip_invalid, actor=_actor(), progress=progress)
+    finally:
+        progress.close()
+    for err in report.errors[:ERRORS_SHOWN]:
+        click.echo(err.render(), err=True)
+    if len(report.errors) > ERRORS_SHOWN:
+        click.echo(f"… (+{len(report.errors) - ERRORS_SHOWN})", err=True)
+    if report.rejects_path:
+        click.echo(str(report.rejects_path), err=True)
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.group("campaign")
+def campaign_cli():
+    """Campaigns (TOML files, SPEC §3)."""
+
+
+@campaign_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def campaign_load(file):
+    """Create or update a campaign from a TOML FILE."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: not UTF-8") from None
+    try:
+        campaign, created = load_campaign(text, actor=_actor())
+    except CampaignError as exc:
+        for m in exc.messages:
+            click.echo(f"{file.name}: {m.render()}", err=True)
+        sys.exit(1)
+    from flask_babel import gettext as _
+
+    msg = _("Campaign %(code)s created: %(name)s") if created else _("Campaign %(code)s updated: %(name)s")
+    click.echo(msg % dict(code=campaign.code, name=campaign.name))
+
+
+@click.group("demo")
+def demo_cli():
+    """The demo province."""
+
+
+@demo_cli.command("load")
+@click.option("--people", default=5000, show_default=True, type=click.IntRange(min=50))
+@click.option("--seed", default=2025, show_default=True, type=int)
+@with_appcontext
+def demo_load(people, seed):
+    """Generate and import a realistic Lai Châu province (through the real importers)."""
+    from .demo import load_demo
+
+    summary = load_demo(people=people, seed=seed, echo=lambda s: click.echo(s, err=True))
+    click.echo(summary)

@@ -1,0 +1,972 @@
+"""Importers for the seven files of SPEC §2 (units, households, people, mentorships,
+skills, completions, activities), shared by the command line, uploads and the API.
+
+How an import runs
+------------------
+1. The file is opened (CSV or XLSX, see ``tabular``) and its header checked: unknown,
+   missing and repeated columns reject the file before any row is read.
+2. A worker thread reads chunks of rows and validates them *column by column*: each
+   column's parser is mapped over the whole column (low-cardinality columns such as
+   dates are memoised). When any cell fails, the chunk is validated again cell by cell
+   with the same parsers to name every bad cell; the two paths cannot disagree because
+   they call the same functions.
+3. The main thread writes each validated chunk with one set-based statement
+   (``bulk.BulkWriter``) inside a single transaction.
+4. Checks that need the whole file (the unit tree, national ids) run at the end.
+5. Any bad row (unless ``skip_invalid``), or a dry run, rolls the transaction back:
+   nothing is written. Otherwise the batch is recorded in the audit log and committed.
+"""
+import csv
+import getpass
+import hashlib
+import hmac
+import queue
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import insert
+
+from .bulk import BulkWriter, Upsert
+from .i18n import N_, Message
+from .models import (
+    ACTIVITY_KINDS, CODE_LENGTH, COMPLETION_SOURCES, EXTERNAL_ID_LENGTH, GROUPS, NAME_LENGTH,
+    REFERENCE_LENGTH, UNIT_KINDS, AuditLog, ImportBatch,
+)
+from .tabular import FileRejected, open_table
+
+KINDS = ("units", "households", "people", "mentorships", "skills", "completions", "activities")
+# Longest cell value quoted back in an error report.
+REPORT_VALUE_CHARS = 80
+
+
+# --------------------------------------------------------------------------- errors
+
+class Invalid(Exception):
+    """A cell's value is rejected; the message says why."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid)
+        self.message = Message(msgid, params)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    value: str
+    reason: Message
+
+    def render(self) -> str:
+        value = self.value if len(self.value) <= REPORT_VALUE_CHARS else self.value[:REPORT_VALUE_CHARS] + "…"
+        return Message(N_("Line %(line)d, column %(column)s, value \"%(value)s\": %(reason)s"),
+                       dict(line=self.line, column=self.column or "-", value=value,
+                            reason=self.reason.render())).render()
+
+
+REQUIRED = N_("a value is required")
+
+
+# --------------------------------------------------------------------------- parsers
+# A parser takes the raw cell text and returns the stored value or raises Invalid.
+
+def text(max_len: int = NAME_LENGTH, required: bool = False) -> Callable[[str], str | None]:
+    def parse(raw: str):
+        s = raw.strip()
+        if not s:
+            if required:
+                raise Invalid(REQUIRED)
+            return None
+        if len(s) > max_len:
+            raise Invalid(N_("longer than %(max)d characters"), max=max_len)
+        return s
+    return parse
+
+
+def code(max_len: int = CODE_LENGTH, required: bool = True) -> Callable[[str], str | None]:
+    base = text(max_len, required)
+
+    def parse(raw: str):
+        s = base(raw)
+        if s is not None and any(ch.isspace() for ch in s):
+            raise Invalid(N_("a code may not contain spaces"))
+        return s
+    return parse
+
+
+def choice(values, required: bool = True) -> Callable[[str], str | None]:
+    allowed = {v.lower(): v for v in values}
+    listing = ", ".join(values)
+
+    def parse(raw: str):
+        s = raw.strip()
+        if not s:
+            if required:
+                raise Invalid(REQUIRED)
+            return None
+        try:
+            return allowed[s.lower()]
+        except KeyError:
+            raise Invalid(N_("must be one of: %(allowed)s"), allowed=listing) from None
+    return parse
+
+
+def integer(lo: int, hi: int | None = None, required: bool = False) -> Callable[[str], int | None]:
+    def parse(raw: str):
+        s = raw.strip()
+        if not s:
+            if required:
+                raise Invalid(REQUIRED)
+            return None
+        if not (s.isascii() and (s.isdigit() or (s[0] == "-" and s[1:].isdigit()))):
+            raise Invalid(N_("must be a whole number"))
+        n = int(s)
+        if n < lo or (hi is not None and n > hi):
+            if hi is None:
+                raise Invalid(N_("must be at least %(lo)d"), lo=lo)
+            raise Invalid(N_("must be between %(lo)d and %(hi)d"), lo=lo, hi=hi)
+        return n
+    return parse
+
+
+def flag(default: bool) -> Callable[[str], bool]:
+    def parse(raw: str):
+        s = raw.strip()
+        if not s:
+            return default
+        if s == "1":
+            return True
+        if s == "0":
+            return False
+        raise Invalid(N_("must be 0 or 1"))
+    return parse
+
+
+def day(latest: date, required: bool = True) -> Callable[[str], str | None]:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``; returns ISO text, the form both databases store."""
+    def parse(raw: str):
+        s = raw.strip()
+        if not s:
+            if required:
+                raise Invalid(REQUIRED)
+            return None
+        try:
+            if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isdigit() and s[5:7].isdigit() and s[8:].isdigit():
+                d = date(int(s[:4]), int(s[5:7]), int(s[8:]))
+            else:
+                parts = s.split("/")
+                if not (len(parts) == 3 and len(parts[2]) == 4 and all(p.isascii() and p.isdigit() and p for p in parts)
+                        and len(parts[0]) <= 2 and len(parts[1]) <= 2):
+                    raise Invalid(N_("not a date: use YYYY-MM-DD or DD/MM/YYYY"))
+                d = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise Invalid(N_("this date does not exist")) from None
+        if d.year < 1900:
+            raise Invalid(N_("the date is before 1900"))
+        if d > latest:
+            raise Invalid(N_("the date is in the future"))
+        return d.isoformat()
+    return parse
+
+
+class Lookup(dict):
+    """Code → database id; a miss raises Invalid naming what was not found."""
+
+    def __init__(self, pairs, msgid: str):
+        super().__init__(pairs)
+        self.msgid = msgid
+
+    def __missing__(self, raw: str):
+        s = raw.strip()
+        if not s:
+            raise Invalid(REQUIRED)
+        if s != raw and s in self:
+            return dict.__getitem__(self, s)
+        raise Invalid(self.msgid, value=s)
+
+    def optional(self) -> Callable[[str], int | None]:
+        get = self.__getitem__
+        return lambda raw: get(raw) if raw.strip() else None
+
+
+class Memo(dict):
+    """Memoises a parser for low-cardinality columns (dates, codes of a small vocabulary)."""
+
+    def __init__(self, parse):
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, raw):
+        value = self.parse(raw)
+        self[raw] = value
+        return value
+
+
+def national_id_hasher(key: str) -> Callable[[str], tuple | None]:
+    """Parser for a 12-digit national id: returns (keyed hash, last three digits)."""
+    key_bytes = key.encode()
+
+    def parse(raw: str):
+        s = raw.strip()
+        if not s:
+            return None
+        if not (len(s) == 12 and s.isascii() and s.isdigit()):
+            if s.isascii() and s.isdigit() and len(s) < 12:
+                raise Invalid(N_("a national id has 12 digits (a leading 0 may have been lost: format the column as Text)"))
+            raise Invalid(N_("a national id has exactly 12 digits"))
+        return hmac.new(key_bytes, s.encode(), hashlib.sha256).hexdigest(), s[-3:]
+    return parse
+
+
+def hash_national_id(key: str, national_id: str) -> str:
+    """The stored form of a national id (see ``national_id_hasher``)."""
+    return national_id_hasher(key)(national_id)[0]
+
+
+def groups_list(raw: str) -> str:
+    """``;``-separated target groups, stored in the canonical order of GROUPS."""
+    names = [p.strip().lower() for p in raw.split(";") if p.strip()]
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown:
+        raise Invalid(N_("unknown target group \"%(group)s\"; allowed: %(allowed)s"),
+                      group=unknown[0], allowed=", ".join(GROUPS))
+    return ";".join(g for g in GROUPS if g in names)
+
+
+# --------------------------------------------------------------------------- columns
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], Any]
+    required: bool = False
+    memo: bool = False
+
+
+@dataclass
+class Parsed:
+    """A validated chunk, column-wise: ``cols[name][i]`` belongs to ``lines[i]``."""
+
+    lines: list[int]
+    cols: dict[str, list]
+    errors: list[RowError] = field(default_factory=list)
+    rows_in: int = 0
+
+    def drop(self, bad: set[int]) -> None:
+        """Remove rows by index (after row-level checks rejected them)."""
+        if not bad:
+            return
+        keep = [i for i in range(len(self.lines)) if i not in bad]
+        self.lines = [self.lines[i] for i in keep]
+        self.cols = {k: [v[i] for i in keep] for k, v in self.cols.items()}
+
+
+@dataclass
+class ImportContext:
+    conn: Any
+    national_id_key: str
+    today: date
+
+
+class Importer:
+    """One kind of file. Subclasses declare columns and how rows reach the database."""
+
+    kind: str = ""
+
+    def __init__(self, ctx: ImportContext, header: list[str]):
+        self.ctx = ctx
+        self.header = header
+        self.all_columns = self.columns()
+        self.check_header()
+        columns = {c.name: c for c in self.all_columns}
+        self.present = [columns[name] for name in header]
+        self.parsers = [Memo(c.parse).__getitem__ if c.memo else c.parse for c in self.present]
+
+    # -- declared by each importer
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def check(self, parsed: Parsed) -> None:
+        """Row-level and in-file checks (worker thread; no database access)."""
+
+    def accept(self, parsed: Parsed) -> None:
+        """Write (or keep for ``finish``) a validated chunk (main thread)."""
+        raise NotImplementedError
+
+    def finish(self) -> list[RowError]:
+        """Whole-file checks and deferred writes; returns errors found."""
+        return []
+
+    @property
+    def changed(self) -> int:
+        raise NotImplementedError
+
+    # -- shared machinery
+    def check_header(self) -> None:
+        names = {c.name for c in self.all_columns}
+        if any(h == "" for h in self.header):
+            raise FileRejected(N_("Column %(n)d of the header has no name."), n=self.header.index("") + 1)
+        seen = set()
+        for h in self.header:
+            if h in seen:
+                raise FileRejected(N_("Column \"%(column)s\" appears twice in the header."), column=h)
+            seen.add(h)
+        unknown = [h for h in self.header if h not in names]
+        if unknown:
+            raise FileRejected(
+                N_("Unknown column(s): %(unknown)s. The columns of a %(kind)s file are: %(allowed)s."),
+                unknown=", ".join(unknown), kind=self.kind, allowed=", ".join(c.name for c in self.all_columns))
+        missing = [c.name for c in self.all_columns if c.required and c.name not in seen]
+        if missing:
+            raise FileRejected(N_("Missing required column(s): %(missing)s."), missing=", ".join(missing))
+
+    def parse_chunk(self, chunk: list[tuple[int, list[str]]]) -> Parsed:
+        width = len(self.header)
+        lines = [line for line, _ in chunk]
+        cells = [c for _, c in chunk]
+        names = [c.name for c in self.present]
+        if all(len(c) == width for c in cells):
+            try:
+                columns = zip(*cells) if cells else [[] for _ in names]
+                values = [list(map(fn, col)) for fn, col in zip(self.parsers, columns)]
+                return Parsed(lines, dict(zip(names, values)), rows_in=len(lines))
+            except Invalid:
+                pass
+        return self._parse_cellwise(chunk, names, width)
+
+    def _parse_cellwise(self, chunk, names, width) -> Parsed:
+        out = Parsed([], {n: [] for n in names})
+        for line, cells in chunk:
+            if not any(c.strip() for c in cells):
+                continue  # a blank line carries no data
+            out.rows_in += 1
+            if len(cells) != width:
+                out.errors.append(RowError(line, "", "", Message(
+                    N_("the row has %(n)d cells but the header has %(m)d columns"), dict(n=len(cells), m=width))))
+                continue
+            values, bad = [], False
+            for col, fn, raw in zip(self.present, self.parsers, cells):
+                try:
+                    values.append(fn(raw))
+                except Invalid as exc:
+                    out.errors.append(RowError(line, col.name, raw, exc.message))
+                    bad = True
+            if bad:
+                continue
+            out.lines.append(line)
+            for n, v in zip(names, values):
+                out.cols[n].append(v)
+        return out
+
+    def reject(self, parsed: Parsed, index: int, column: str, value: str, msgid: str, **params) -> None:
+        """Record a row-level error found by ``check`` (``value`` as the user wrote it)."""
+        parsed.errors.append(RowError(parsed.lines[index], column, value, Message(msgid, params)))
+
+    def lookup(self, sql: str, msgid: str) -> Lookup:
+        return Lookup(self.ctx.conn.exec_driver_sql(sql).all(), msgid)
+
+
+def db_rows(parsed: Parsed, mapping: list[tuple[str, str]]) -> tuple[tuple[str, ...], list[tuple]]:
+    """Pick ``(file column, db column)`` pairs present in the chunk, as db columns + row tuples."""
+    present = [(f, d) for f, d in mapping if f in parsed.cols]
+    return tuple(d for _, d in present), list(zip(*(parsed.cols[f] for f, _ in present)))
+
+
+class StreamingImporter(Importer):
+    """Writes each chunk as it comes (households, events)."""
+
+    mapping: list[tuple[str, str]] = []
+    table = ""
+    key: tuple[str, ...] = ()
+    policy = "update"
+    date_column: str | None = None
+
+    def __init__(self, ctx, header):
+        super().__init__(ctx, header)
+        self.writer = None
+
+    def accept(self, parsed: Parsed) -> None:
+        columns, rows = db_rows(parsed, self.mapping)
+        if self.writer is None:
+            self.writer = BulkWriter(self.ctx.conn, Upsert(self.table, columns, self.key, self.policy, self.date_column))
+        self.writer.add(rows)
+
+    def finish(self) -> list[RowError]:
+        if self.writer is not None:
+            self.writer.finish()
+        return []
+
+    @property
+    def changed(self) -> int:
+        return self.writer.changed if self.writer else 0
+
+
+class UniqueKeyMixin:
+    """Rejects a key repeated inside one file (which row should win is ambiguous)."""
+
+    key_column = "code"
+
+    def check_unique(self, parsed: Parsed) -> None:
+        seen = self.__dict__.setdefault("_seen_keys", {})
+        bad = set()
+        for i, (line, k) in enumerate(zip(parsed.lines, parsed.cols[self.key_column])):
+            first = seen.setdefault(k, line)
+            if first != line:
+                self.reject(parsed, i, self.key_column, k, N_("repeats the key already given on line %(first)d"),
+                            first=first)
+                bad.add(i)
+        parsed.drop(bad)
+
+
+# --------------------------------------------------------------------------- importers
+
+class UnitsImporter(UniqueKeyMixin, Importer):
+    kind = "units"
+
+    def columns(self):
+        hc = [Column(f"headcount_{g}", integer(0, 10_000_000), memo=True) for g in GROUPS]
+        return [
+            Column("code", code(), required=True),
+            Column("name", text(required=True), required=True),
+            Column("kind", choice(UNIT_KINDS), required=True, memo=True),
+            Column("parent_code", code(required=False)),
+            Column("bracket", code(required=False), memo=True),
+            *hc,
+        ]
+
+    def __init__(self, ctx, header):
+        super().__init__(ctx, header)
+        self.rows: list[Parsed] = []
+        self._changed = 0
+
+    def check(self, parsed):
+        self.check_unique(parsed)
+
+    def accept(self, parsed):
+        self.rows.append(parsed)  # the tree can only be checked once the whole file is read
+
+    def finish(self) -> list[RowError]:
+        conn = self.ctx.conn
+        # code -> (id, parent code) for units already in the database
+        existing = {c: (i, p) for i, c, p in conn.exec_driver_sql(
+            "SELECT u.id, u.code, p.code FROM units u LEFT JOIN units p ON p.id = u.parent_id").all()}
+        parent_of = {c: p for c, (_, p) in existing.items()}
+        line_of: dict[str, int] = {}
+        for chunk in self.rows:
+            for i, c in enumerate(chunk.cols["code"]):
+                line_of[c] = chunk.lines[i]
+                if "parent_code" in chunk.cols:
+                    parent_of[c] = chunk.cols["parent_code"][i]
+                elif c not in existing:
+                    parent_of[c] = None
+        errors: list[RowError] = []
+        bad: set[str] = set()
+
+        def fail(c, msgid, **params):
+            errors.append(RowError(line_of[c], "parent_code", parent_of[c] or "", Message(msgid, params)))
+            bad.add(c)
+
+        for c in line_of:
+            p = parent_of[c]
+            if p is not None and p not in parent_of:
+                fail(c, N_("unknown unit \"%(value)s\""), value=p)
+        for c in line_of:
+            trail, node = [c], parent_of[c]
+            while node is not None and node in parent_of and node not in trail:
+                trail.append(node)
+                node = parent_of[node]
+            if node is not None and node in trail:
+                cycle = trail[trail.index(node):] + [node]
+                fail(c, N_("the unit tree would have a cycle: %(cycle)s"), cycle=" → ".join(cycle))
+        # With --skip-invalid, a unit whose parent is rejected and not yet in the database
+        # cannot be attached either.
+        grew = True
+        while grew:
+            grew = False
+            for c in line_of:
+                p = parent_of[c]
+                if c not in bad and p in bad and p not in existing:
+                    fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
+                    grew = True
+        for chunk in self.rows:
+            chunk.drop({i for i, c in enumerate(chunk.cols["code"]) if c in bad})
+        self._write(parent_of, existing)
+        return errors
+
+    def _write(self, parent_of, existing):
+        conn = self.ctx.conn
+        mapping = [("code", "code"), ("name", "name"), ("kind", "kind"), ("bracket", "bracket")] + [
+            (f"headcount_{g}", f"headcount_{g}") for g in GROUPS]
+        writer, written = None, []
+        for chunk in self.rows:
+            # An empty or absent bracket defaults to the kind.
+            brackets = chunk.cols.get("bracket") or [None] * len(chunk.lines)
+            chunk.cols["bracket"] = [b or k for b, k in zip(brackets, chunk.cols["kind"])]
+            columns, rows = db_rows(chunk, mapping)
+            if writer is None:
+                writer = BulkWriter(conn, Upsert("units", columns, ("code",), "update"))
+            writer.add(rows)
+            written.extend(chunk.cols["code"])
+        if writer is None:
+            return
+        writer.finish()
+        self._changed = writer.changed
+        ids = dict(conn.exec_driver_sql("SELECT code, id FROM units").all())
+        moves = [(c, parent_of[c]) for c in written if c not in existing or existing[c][1] != parent_of[c]]
+        if moves:
+            conn.connection.driver_connection.cursor().executemany(
+                _p(conn, "UPDATE units SET parent_id = ? WHERE id = ?"),
+                [(ids[p] if p else None, ids[c]) for c, p in moves])
+            # New units were counted by the upsert; count the existing ones that moved.
+            self._changed += sum(1 for c, _ in moves if c in existing)
+        rebuild_unit_paths(conn)
+
+    @property
+    def changed(self):
+        return self._changed
+
+
+def _p(conn, sql: str) -> str:
+    """Driver placeholders: SQLite takes ``?``, psycopg ``%s``."""
+    return sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s")
+
+
+def rebuild_unit_paths(conn) -> int:
+    """Recompute every unit's materialised path and depth; returns units updated.
+
+    Cheap (a province has ~2,000 units) and run after any change to the tree.
+    """
+    rows = conn.exec_driver_sql("SELECT id, parent_id, path, depth FROM units").all()
+    parent = {i: p for i, p, _, _ in rows}
+    memo: dict[int, tuple[str, int]] = {}
+
+    def path_of(i):
+        if i in memo:
+            return memo[i]
+        chain = []
+        node = i
+        while node is not None and node not in memo:
+            chain.append(node)
+            node = parent[node]
+        base, depth = memo[node] if node is not None else ("/", -1)
+        for n in reversed(chain):
+            base, depth = f"{base}{n}/", depth + 1
+            memo[n] = (base, depth)
+        return memo[i]
+
+    updates = [(p, d, i) for i, _, old_p, old_d in rows for p, d in [path_of(i)] if (p, d) != (old_p, old_d)]
+    if updates:
+        conn.connection.driver_connection.cursor().executemany(
+            _p(conn, "UPDATE units SET path = ?, depth = ? WHERE id = ?"), updates)
+    return len(updates)
+
+
+class HouseholdsImporter(UniqueKeyMixin, StreamingImporter):
+    kind = "households"
+    table = "households"
+    key = ("code",)
+    mapping = [("code", "code"), ("unit_code", "unit_id"), ("head_name", "head_name")]
+
+    def columns(self):
+        units = self.lookup("SELECT code, id FROM units", N_("unknown unit \"%(value)s\""))
+        return [
+            Column("code", code(), required=True),
+            Column("unit_code", units.__getitem__, required=True),
+            Column("head_name", text()),
+        ]
+
+    def check(self, parsed):
+        self.check_unique(parsed)
+
+
+class PeopleImporter(UniqueKeyMixin, Importer):
+    kind = "people"
+    key_column = "external_id"
+    mapping = [("external_id", "external_id"), ("full_name", "full_name"), ("group", "group"),
+               ("unit_code", "unit_id"), ("household_code", "household_id"), ("birth_year", "birth_year"),
+               ("gender", "gender"), ("national_id_hash", "national_id_hash"),
+               ("national_id_last3", "national_id_last3"), ("party_member", "party_member"),
+               ("position", "position"), ("eligible", "eligible")]
+
+    def columns(self):
+        units = self.lookup("SELECT code, id FROM units", N_("unknown unit \"%(value)s\""))
+        households = self.lookup("SELECT code, id FROM households", N_("unknown household \"%(value)s\""))
+        return [
+            Column("external_id", code(EXTERNAL_ID_LENGTH), required=True),
+            Column("full_name", text(required=True), required=True),
+            Column("group", choice(GROUPS), required=True, memo=True),
+            Column("unit_code", units.__getitem__, required=True),
+            Column("household_code", households.optional()),
+            Column("birth_year", integer(1900, self.ctx.today.year), memo=True),
+            Column("gender", choice(("M", "F"), required=False), memo=True),
+            Column("national_id", national_id_hasher(self.ctx.national_id_key)),
+            Column("party_member", flag(False), memo=True),
+            Column("position", text()),
+            Column("eligible", flag(True), memo=True),
+        ]
+
+    def __init__(self, ctx, header):
+        super().__init__(ctx, header)
+        self.chunks: list[Parsed] = []
+        # national id hash -> (line, external id, last three digits), for this file
+        self.nid_line: dict[str, tuple[int, str, str]] = {}
+        self.writer = None
+
+    def check(self, parsed):
+        self.check_unique(parsed)
+        if "national_id" not in parsed.cols:
+            return
+        bad = set()
+        for i, (line, ext, nid) in enumerate(zip(parsed.lines, parsed.cols["external_id"], parsed.cols["national_id"])):
+            if nid is None:
+                continue
+            first = self.nid_line.setdefault(nid[0], (line, ext, nid[1]))
+            if first[0] != line:
+                self.reject(parsed, i, "national_id", "…" + nid[1],
+                            N_("this national id is already given to %(other)s on line %(first)d"),
+                            other=first[1], first=first[0])
+                parsed.cols["national_id"][i] = None
+                bad.add(i)
+        parsed.drop(bad)
+
+    def accept(self, parsed):
+        # Kept until the end: whether a national id clashes with someone already in the
+        # database depends on the whole file (two people may swap ids in one correction).
+        self.chunks.append(parsed)
+
+    def finish(self) -> list[RowError]:
+        conn = self.ctx.conn
+        errors = []
+        if "national_id" in self.header:
+            errors = self._national_id_conflicts()
+        for chunk in self.chunks:
+            if "national_id" in chunk.cols:
+                nids = chunk.cols.pop("national_id")
+                chunk.cols["national_id_hash"] = [n[0] if n else None for n in nids]
+                chunk.cols["national_id_last3"] = [n[1] if n else None for n in nids]
+            columns, rows = db_rows(chunk, self.mapping)
+            if self.writer is None:
+                self.writer = BulkWriter(conn, Upsert("people", columns, ("external_id",), "update"))
+            self.writer.add(rows)
+        if self.writer:
+            self.writer.finish()
+        return errors
+
+    def _national_id_conflicts(self) -> list[RowError]:
+        """Ids already held by a person who is not in this file are an error; ids held by a
+        person of this file who is given another id are released first (a swap)."""
+        conn, raw = self.ctx.conn, self.ctx.conn.connection.driver_connection
+        in_file = {ext for chunk in self.chunks for ext in chunk.cols["external_id"]}
+        hashes = list(self.nid_line)
+        release, errors, bad_lines = [], [], set()
+        for start in range(0, len(hashes), 500):
+            part = hashes[start:start + 500]
+            marks = ", ".join("?" * len(part))
+            for h, owner in conn.exec_driver_sql(
+                    _p(conn, f"SELECT national_id_hash, external_id FROM people WHERE national_id_hash IN ({marks})"),
+                    tuple(part)).all():
+                line, ext, last3 = self.nid_line[h]
+                if owner == ext:
+                    continue
+                if owner in in_file:
+                    release.append((owner,))
+                else:
+                    errors.append(RowError(line, "national_id", "…" + last3, Message(
+                        N_("this national id already belongs to person %(other)s"), dict(other=owner))))
+                    bad_lines.add(line)
+        for chunk in self.chunks:
+            chunk.drop({i for i, line in enumerate(chunk.lines) if line in bad_lines})
+        if release:
+            raw.cursor().executemany(_p(conn, "UPDATE people SET national_id_hash = NULL WHERE external_id = ?"), release)
+        return errors
+
+    @property
+    def changed(self):
+        return self.writer.changed if self.writer else 0
+
+
+class MentorshipsImporter(StreamingImporter):
+    kind = "mentorships"
+    table = "mentorships"
+    key = ("mentor_id", "mentee_id")
+    policy = "earliest"
+    date_column = "started_on"
+    mapping = [("mentor_id", "mentor_id"), ("mentee_id", "mentee_id"), ("started_on", "started_on")]
+
+    def columns(self):
+        people = self.lookup("SELECT external_id, id FROM people", N_("unknown person \"%(value)s\""))
+        return [
+            Column("mentor_id", people.__getitem__, required=True),
+            Column("mentee_id", people.__getitem__, required=True),
+            Column("started_on", day(self.ctx.today), required=True, memo=True),
+        ]
+
+    def check(self, parsed):
+        bad = {i for i, (a, b) in enumerate(zip(parsed.cols["mentor_id"], parsed.cols["mentee_id"])) if a == b}
+        for i in sorted(bad):
+            self.reject(parsed, i, "mentee_id", "", N_("a person cannot mentor themselves"))
+        parsed.drop(bad)
+
+
+class SkillsImporter(UniqueKeyMixin, StreamingImporter):
+    kind = "skills"
+    table = "skills"
+    key = ("code",)
+    mapping = [("code", "code"), ("name", "name"), ("domain", "domain"), ("level", "level"),
+               ("points", "points"), ("required_for", "required_for")]
+
+    def columns(self):
+        return [
+            Column("code", code(), required=True),
+            Column("name", text(required=True), required=True),
+            Column("domain", text(64, required=True), required=True, memo=True),
+            Column("level", integer(1, 8, required=True), required=True, memo=True),
+            Column("points", integer(0, 100_000, required=True), required=True, memo=True),
+            Column("required_for", groups_list, memo=True),
+        ]
+
+    def check(self, parsed):
+        self.check_unique(parsed)
+
+
+class CompletionsImporter(StreamingImporter):
+    kind = "completions"
+    table = "completions"
+    key = ("person_id", "skill_id")
+    policy = "earliest"
+    date_column = "completed_on"
+    mapping = [("person_id", "person_id"), ("skill_code", "skill_id"), ("completed_on", "completed_on"),
+               ("source", "source"), ("reference", "reference")]
+
+    def columns(self):
+        people = self.lookup("SELECT external_id, id FROM people", N_("unknown person \"%(value)s\""))
+        skills = self.lookup("SELECT code, id FROM skills", N_("unknown skill \"%(value)s\""))
+        return [
+            Column("person_id", people.__getitem__, required=True),
+            Column("skill_code", skills.__getitem__, required=True),
+            Column("completed_on", day(self.ctx.today), required=True, memo=True),
+            Column("source", choice(COMPLETION_SOURCES), required=True, memo=True),
+            Column("reference", text(REFERENCE_LENGTH)),
+        ]
+
+
+class ActivitiesImporter(StreamingImporter):
+    kind = "activities"
+    table = "activities"
+    key = ("person_id", "kind", "occurred_on")
+    policy = "ignore"
+    mapping = [("person_id", "person_id"), ("kind", "kind"), ("occurred_on", "occurred_on"),
+               ("reference", "reference")]
+
+    def columns(self):
+        people = self.lookup("SELECT external_id, id FROM people", N_("unknown person \"%(value)s\""))
+        return [
+            Column("person_id", people.__getitem__, required=True),
+            Column("kind", choice(ACTIVITY_KINDS), required=True, memo=True),
+            Column("occurred_on", day(self.ctx.today), required=True, memo=True),
+            Column("reference", text(REFERENCE_LENGTH)),
+        ]
+
+
+IMPORTERS: dict[str, type[Importer]] = {cls.kind: cls for cls in (
+    UnitsImporter, HouseholdsImporter, PeopleImporter, MentorshipsImporter, SkillsImporter,
+    CompletionsImporter, ActivitiesImporter)}
+
+
+# --------------------------------------------------------------------------- running
+
+@dataclass
+class ImportReport:
+    kind: str
+    file_name: str
+    sha256: str = ""
+    rows_in: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_changed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    file_error: Message | None = None
+    dry_run: bool = False
+    skip_invalid: bool = False
+    committed: bool = False
+    rejects_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and (not self.errors or self.skip_invalid)
+
+    def summary(self) -> str:
+        """One line for the command line and the page."""
+        if self.file_error is not None:
+            return Message(N_("Import of %(file)s rejected: %(reason)s"),
+                           dict(file=self.file_name, reason=self.file_error.render())).render()
+        params = dict(file=self.file_name, kind=self.kind, rows=self.rows_in, accepted=self.rows_accepted,
+                      rejected=self.rows_rejected, changed=self.rows_changed)
+        if not self.ok:
+            return Message(N_("Import of %(file)s rejected: %(rejected)d of %(rows)d rows are invalid; nothing was written."),
+                           params).render()
+        if self.dry_run:
+            return Message(N_("Dry run of %(file)s (%(kind)s): %(rows)d rows, %(accepted)d valid, %(rejected)d invalid, "
+                              "%(changed)d records would change; nothing was written."), params).render()
+        return Message(N_("Imported %(file)s (%(kind)s): %(rows)d rows, %(accepted)d accepted, %(rejected)d rejected, "
+                          "%(changed)d records created or changed."), params).render()
+
+
+def _pipeline(produce, depth: int = 4):
+    """Run the generator ``produce()`` in a worker thread, yielding its items here.
+
+    Exceptions in the worker are re-raised in the caller; if the caller stops early the
+    worker is told to stop.
+    """
+    q: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    done = object()
+
+    def work():
+        try:
+            for item in produce():
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the caller
+            q.put(exc)
+
+    worker = threading.Thread(target=work, name="import-validate", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool = False,
+               skip_invalid: bool = False, actor: str | None = None, progress=None,
+               engine=None, national_id_key: str | None = None, today: date | None = None,
+               chunk_rows: int | None = None) -> ImportReport:
+    """Import one file of ``kind`` from ``source`` (a path or a binary stream).
+
+    Nothing is written when the file or any row is invalid (unless ``skip_invalid``),
+    or when ``dry_run``. ``progress(done_bytes, total_bytes)`` is called as the file is read.
+    """
+    from flask import current_app
+    from extensions import db
+
+    if kind not in IMPORTERS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    engine = engine or db.engine
+    national_id_key = national_id_key or current_app.config["NATIONAL_ID_KEY"]
+    chunk_rows = chunk_rows or current_app.config.get("IMPORT_CHUNK_ROWS", 10000)
+    actor = actor or f"cli:{getpass.getuser()}"
+    if file_name is None:
+        file_name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", "upload")
+    report = ImportReport(kind, file_name, dry_run=dry_run, skip_invalid=skip_invalid)
+    started = datetime.now(timezone.utc)
+    sha = hashlib.sha256()
+    stream = open(source, "rb") if isinstance(source, (str, Path)) else source
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        sha.update(block)
+    stream.seek(0)
+    report.sha256 = sha.hexdigest()
+
+    try:
+        table = open_table(stream, file_name)
+    except FileRejected as exc:
+        report.file_error = exc.message
+        stream.close()
+        return report
+
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            ctx = ImportContext(conn, national_id_key, today or date.today())
+            importer = IMPORTERS[kind](ctx, table.header)
+            importer.check_header()
+
+            def produce():
+                for chunk in table.chunks(chunk_rows):
+                    parsed = importer.parse_chunk(chunk)
+                    importer.check(parsed)
+                    yield parsed
+
+            for parsed in _pipeline(produce):
+                report.rows_in += parsed.rows_in
+                report.errors.extend(parsed.errors)
+                if skip_invalid or not report.errors:
+                    importer.accept(parsed)
+                if progress:
+                    progress(table.bytes_read, table.size)
+            if report.rows_in == 0:
+                raise FileRejected(N_("The file has a header but no data rows."))
+            if skip_invalid or not report.errors:
+                report.errors.extend(importer.finish())
+            report.rows_rejected = len({e.line for e in report.errors})
+            report.rows_accepted = report.rows_in - report.rows_rejected
+            report.rows_changed = importer.changed if report.ok else 0
+            if report.ok and not dry_run:
+                _record(conn, report, actor, started)
+                trans.commit()
+                report.committed = True
+            else:
+                trans.rollback()
+        except FileRejected as exc:
+            trans.rollback()
+            report.file_error = exc.message
+        except BaseException:
+            trans.rollback()
+            raise
+        finally:
+            table.close()
+    report.errors.sort(key=lambda e: e.line)
+    if report.ok and skip_invalid and report.errors and isinstance(source, (str, Path)) and not dry_run:
+        report.rejects_path = write_rejects(Path(source), report.errors)
+    return report
+
+
+def _record(conn, report: ImportReport, actor: str, started: datetime) -> None:
+    finished = datetime.now(timezone.utc)
+    conn.execute(insert(ImportBatch.__table__).values(
+        kind=report.kind, file_name=report.file_name, sha256=report.sha256, actor=actor,
+        started_at=started, finished_at=finished, rows_in=report.rows_in, rows_accepted=report.rows_accepted,
+        rows_rejected=report.rows_rejected, rows_changed=report.rows_changed, skip_invalid=report.skip_invalid))
+    conn.execute(insert(AuditLog.__table__).values(
+        at=finished, actor=actor, action=f"import.{report.kind}", target=report.file_name,
+        details=dict(sha256=report.sha256, rows_in=report.rows_in, rows_accepted=report.rows_accepted,
+                     rows_rejected=report.rows_rejected, rows_changed=report.rows_changed,
+                     skip_invalid=report.skip_invalid)))
+
+
+def write_rejects(source: Path, errors: list[RowError]) -> Path:
+    """The rejected rows as they were in the file, with their reasons, beside the input:
+    ``<name>.rejects.csv`` (UTF-8 with BOM for Excel). The file is read again so that no
+    raw row has to be held in memory during the import."""
+    path = source.with_name(source.stem + ".rejects.csv")
+    reasons: dict[int, list[str]] = {}
+    for e in errors:
+        reasons.setdefault(e.line, []).append(f"{e.column or '-'}: {e.reason.render()}")
+    table = open_table(source)
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["line", *table.header, "errors"])
+            for chunk in table.chunks(10000):
+                for line, cells in chunk:
+                    if line in reasons:
+                        w.writerow([line, *cells, "; ".join(reasons[line])])
+    finally:
+        table.close()
+    return path
