@@ -268,6 +268,7 @@ class ImportContext:
     conn: Any
     national_id_key: str
     today: date
+    skip_invalid: bool = False
 
 
 class Importer:
@@ -490,6 +491,8 @@ class UnitsImporter(UniqueKeyMixin, Importer):
                 if c not in bad and p in bad and p not in existing:
                     fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
                     grew = True
+        if errors and not self.ctx.skip_invalid:
+            return errors  # the file is rejected: write nothing
         for chunk in self.rows:
             chunk.drop({i for i, c in enumerate(chunk.cols["code"]) if c in bad})
         self._write(parent_of, existing)
@@ -641,6 +644,8 @@ class PeopleImporter(UniqueKeyMixin, Importer):
         errors = []
         if "national_id" in self.header:
             errors = self._national_id_conflicts()
+            if errors and not self.ctx.skip_invalid:
+                return errors  # the file is rejected: write nothing
         for chunk in self.chunks:
             if "national_id" in chunk.cols:
                 nids = chunk.cols.pop("national_id")
@@ -676,6 +681,8 @@ class PeopleImporter(UniqueKeyMixin, Importer):
                     errors.append(RowError(line, "national_id", "…" + last3, Message(
                         N_("this national id already belongs to person %(other)s"), dict(other=owner))))
                     bad_lines.add(line)
+        if errors and not self.ctx.skip_invalid:
+            return errors
         for chunk in self.chunks:
             chunk.drop({i for i, line in enumerate(chunk.lines) if line in bad_lines})
         if release:
@@ -893,7 +900,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     with engine.connect() as conn:
         trans = conn.begin()
         try:
-            ctx = ImportContext(conn, national_id_key, today or date.today())
+            ctx = ImportContext(conn, national_id_key, today or date.today(), skip_invalid)
             importer = IMPORTERS[kind](ctx, table.header)
             importer.check_header()
 
