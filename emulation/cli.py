@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from .campaigns import CampaignError, load_campaign
 from .importing import KINDS, run_import
@@ -18,6 +19,21 @@ ERRORS_SHOWN = 100
 
 def _actor() -> str:
     return f"cli:{getpass.getuser()}"
+
+
+class DatabaseCommand(click.Command):
+    """Turns database errors (no schema yet, server down) into one clear line and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            from flask_babel import gettext as _
+
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(
+                _("Database error: %(reason)s. Has the schema been created with \"flask --app app db upgrade\"?",
+                  reason=reason)) from None
 
 
 class _Progress:
@@ -42,7 +58,7 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
-@click.command("import")
+@click.command("import", cls=DatabaseCommand)
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and report without writing anything.")
@@ -72,7 +88,7 @@ def campaign_cli():
     """Campaigns (TOML files, SPEC §3)."""
 
 
-@campaign_cli.command("load")
+@campaign_cli.command("load", cls=DatabaseCommand)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def campaign_load(file):
@@ -98,7 +114,7 @@ def demo_cli():
     """The demo province."""
 
 
-@demo_cli.command("load")
+@demo_cli.command("load", cls=DatabaseCommand)
 @click.option("--people", default=5000, show_default=True, type=click.IntRange(min=50))
 @click.option("--seed", default=2025, show_default=True, type=int)
 @with_appcontext
