@@ -35,6 +35,7 @@ def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment."""
     instance_path = Path(instance_path)
     default_db = f"sqlite:///{instance_path / 'thiduaso.sqlite3'}"
+    timezone = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
     return {
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path, "secret_key"),
@@ -42,7 +43,9 @@ def load_config(instance_path: Path) -> dict:
         # against existing people, so it is kept apart from SECRET_KEY (which may rotate).
         "NATIONAL_ID_KEY": os.environ.get("NATIONAL_ID_KEY") or _instance_secret(instance_path, "national_id_key"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "vi"),
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        # The province's time zone: what "today" means for dates in files and for as-of.
+        "TIMEZONE": timezone,
+        "BABEL_DEFAULT_TIMEZONE": timezone,
         "LANGUAGES": ["vi", "en"],
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),

@@ -23,6 +23,13 @@ class Upsert:
     key: tuple[str, ...]
     policy: str  # "update" | "earliest" | "ignore"
     date_column: str | None = None  # for "earliest"
+    # Written when a record is created, never on update (e.g. a default taken from
+    # another column when the file does not carry the column itself).
+    insert_only: tuple[str, ...] = ()
+
+    @property
+    def updates(self) -> list[str]:
+        return [c for c in self.columns if c not in self.key and c not in self.insert_only]
 
     def __post_init__(self):
         assert self.policy in ("update", "earliest", "ignore")
@@ -32,7 +39,7 @@ class Upsert:
 
 def _conflict_clause(spec: Upsert, q, dialect: str) -> str:
     keys = ", ".join(q(k) for k in spec.key)
-    updates = [c for c in spec.columns if c not in spec.key]
+    updates = spec.updates
     if spec.policy == "ignore" or not updates:
         return f" ON CONFLICT ({keys}) DO NOTHING"
     table = q(spec.table)
@@ -41,15 +48,22 @@ def _conflict_clause(spec: Upsert, q, dialect: str) -> str:
         d = q(spec.date_column)
         where = f"excluded.{d} < {table}.{d}"
     else:
-        neq = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
-        where = " OR ".join(f"{table}.{q(c)} {neq} excluded.{q(c)}" for c in updates)
+        where = _differs(table, "excluded", updates, q, dialect)
     return f" ON CONFLICT ({keys}) DO UPDATE SET {sets} WHERE {where}"
+
+
+def _differs(a: str, b: str, columns, q, dialect: str) -> str:
+    neq = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
+    return " OR ".join(f"{a}.{q(c)} {neq} {b}.{q(c)}" for c in columns)
 
 
 class BulkWriter:
     """Writes rows (tuples in ``spec.columns`` order) into ``spec.table``.
 
-    ``changed`` counts the records created or modified, so a re-import reports 0.
+    ``changed`` counts the records created or modified, so a re-import reports 0. On
+    PostgreSQL the file is merged once and the count is exact. On SQLite each chunk is
+    written as it comes, so a key that the file repeats with an ever earlier date counts
+    once per effective write (exactness would need per-key state for millions of rows).
     """
 
     def __init__(self, conn, spec: Upsert):
@@ -74,14 +88,30 @@ class BulkWriter:
                 f"SELECT {cols} FROM {q(spec.table)} WITH NO DATA"
             )
             keys = ", ".join(q(k) for k in spec.key)
-            order = keys + (f", {q(spec.date_column)}" if spec.policy == "earliest" else "")
-            # DISTINCT ON: a file may repeat a key (e.g. the same completion twice); one
-            # INSERT … ON CONFLICT DO UPDATE may not touch a row twice, so keep the row that
-            # the policy would keep anyway (the earliest).
-            self._merge_sql = (
-                f"INSERT INTO {q(spec.table)} ({cols}) SELECT DISTINCT ON ({keys}) {cols} "
-                f"FROM {self._stage} ORDER BY {order}{conflict}"
-            )
+            table = q(spec.table)
+            if spec.policy == "update":
+                # Update what exists, then insert only what is new: INSERT … ON CONFLICT
+                # would draw a sequence id for every row, even unchanged ones, and daily
+                # re-imports of a province would wear the id sequence out. Keys are unique
+                # within a file for these (entity) tables.
+                match = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
+                sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in spec.updates)
+                self._merge_sql = [
+                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {self._stage} s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})",
+                ]
+                if spec.updates:
+                    self._merge_sql.insert(0, f"UPDATE {table} t SET {sets} FROM {self._stage} s "
+                                              f"WHERE {match} AND ({_differs('t', 's', spec.updates, q, 'postgresql')})")
+            else:
+                order = keys + (f", {q(spec.date_column)}" if spec.policy == "earliest" else "")
+                # DISTINCT ON: a file may repeat a key (e.g. the same completion twice); one
+                # INSERT … ON CONFLICT DO UPDATE may not touch a row twice, so keep the row
+                # that the policy would keep anyway (the earliest).
+                self._merge_sql = [
+                    f"INSERT INTO {table} ({cols}) SELECT DISTINCT ON ({keys}) {cols} "
+                    f"FROM {self._stage} ORDER BY {order}{conflict}"
+                ]
 
     def add(self, rows: list[tuple]) -> None:
         if not rows:
@@ -103,7 +133,8 @@ class BulkWriter:
     def finish(self) -> None:
         if self.dialect != "sqlite" and self._staged:
             with self.raw.cursor() as cur:
-                cur.execute(self._merge_sql)
-                self.changed += max(cur.rowcount, 0)
+                for sql in self._merge_sql:
+                    cur.execute(sql)
+                    self.changed += max(cur.rowcount, 0)
                 cur.execute(f"DROP TABLE {self._stage}")
             self._staged = False

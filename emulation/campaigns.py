@@ -51,6 +51,7 @@ class CampaignError(Exception):
 
 def parse_campaign(text: str) -> dict:
     """Validate a campaign file's text and return the complete rule set (defaults filled in)."""
+    text = text.removeprefix("\ufeff")  # a BOM from Windows Notepad is not TOML
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

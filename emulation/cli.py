@@ -4,10 +4,12 @@ Each command prints a one-line summary, a progress bar on a terminal, and exits
 non-zero with a clear message on error. Commands call services; they hold no rules.
 """
 import getpass
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
+import psycopg
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
@@ -27,10 +29,12 @@ class DatabaseCommand(click.Command):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except DBAPIError as exc:
+        except (DBAPIError, sqlite3.Error, psycopg.Error) as exc:
+            # The bulk import path talks to the driver directly, so its errors come unwrapped.
             from flask_babel import gettext as _
 
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+            reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
             raise click.ClickException(
                 _("Database error: %(reason)s. Has the schema been created with \"flask --app app db upgrade\"?",
                   reason=reason)) from None
@@ -94,7 +98,7 @@ def campaign_cli():
 def campaign_load(file):
     """Create or update a campaign from a TOML FILE."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # Notepad saves a BOM
     except UnicodeDecodeError:
         raise click.ClickException(f"{file.name}: not UTF-8") from None
     try:

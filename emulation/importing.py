@@ -18,6 +18,7 @@ How an import runs
 """
 import csv
 import getpass
+import re
 import hashlib
 import hmac
 import queue
@@ -30,6 +31,7 @@ from typing import Any, Callable
 from sqlalchemy import insert
 
 from .bulk import BulkWriter, Upsert
+from .clock import province_today
 from .i18n import N_, Message
 from .models import (
     ACTIVITY_KINDS, CODE_LENGTH, COMPLETION_SOURCES, EXTERNAL_ID_LENGTH, GROUPS, NAME_LENGTH,
@@ -72,6 +74,9 @@ REQUIRED = N_("a value is required")
 # --------------------------------------------------------------------------- parsers
 # A parser takes the raw cell text and returns the stored value or raises Invalid.
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def text(max_len: int = NAME_LENGTH, required: bool = False) -> Callable[[str], str | None]:
     def parse(raw: str):
         s = raw.strip()
@@ -81,6 +86,10 @@ def text(max_len: int = NAME_LENGTH, required: bool = False) -> Callable[[str], 
             return None
         if len(s) > max_len:
             raise Invalid(N_("longer than %(max)d characters"), max=max_len)
+        if CONTROL_CHARACTERS.search(s):
+            # NUL, line breaks and other control characters are copy-paste accidents and
+            # PostgreSQL refuses NUL outright.
+            raise Invalid(N_("contains a control character (line break, tab or similar)"))
         return s
     return parse
 
@@ -253,6 +262,9 @@ class Parsed:
     cols: dict[str, list]
     errors: list[RowError] = field(default_factory=list)
     rows_in: int = 0
+    # Keys (e.g. unit codes) of the rows rejected in this chunk, when readable: lets a
+    # whole-file check say "its parent was rejected" rather than "unknown".
+    rejected_keys: set = field(default_factory=set)
 
     def drop(self, bad: set[int]) -> None:
         """Remove rows by index (after row-level checks rejected them)."""
@@ -275,6 +287,7 @@ class Importer:
     """One kind of file. Subclasses declare columns and how rows reach the database."""
 
     kind: str = ""
+    key_column: str | None = None  # the file column that identifies a record, if one does
 
     def __init__(self, ctx: ImportContext, header: list[str]):
         self.ctx = ctx
@@ -325,12 +338,14 @@ class Importer:
 
     def parse_chunk(self, chunk: list[tuple[int, list[str]]]) -> Parsed:
         width = len(self.header)
-        lines = [line for line, _ in chunk]
-        cells = [c for _, c in chunk]
         names = [c.name for c in self.present]
+        if not chunk:
+            return Parsed([], {n: [] for n in names})
+        lines, cells = zip(*chunk)
+        lines = list(lines)
         if all(len(c) == width for c in cells):
             try:
-                columns = zip(*cells) if cells else [[] for _ in names]
+                columns = zip(*cells)
                 values = [list(map(fn, col)) for fn, col in zip(self.parsers, columns)]
                 return Parsed(lines, dict(zip(names, values)), rows_in=len(lines))
             except Invalid:
@@ -343,6 +358,8 @@ class Importer:
             if not any(c.strip() for c in cells):
                 continue  # a blank line carries no data
             out.rows_in += 1
+            if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                cells = cells[:width]  # trailing empty cells (Excel's trailing commas)
             if len(cells) != width:
                 out.errors.append(RowError(line, "", "", Message(
                     N_("the row has %(n)d cells but the header has %(m)d columns"), dict(n=len(cells), m=width))))
@@ -355,6 +372,8 @@ class Importer:
                     out.errors.append(RowError(line, col.name, raw, exc.message))
                     bad = True
             if bad:
+                if self.key_column in names:
+                    out.rejected_keys.add(cells[names.index(self.key_column)].strip())
                 continue
             out.lines.append(line)
             for n, v in zip(names, values):
@@ -440,27 +459,28 @@ class UnitsImporter(UniqueKeyMixin, Importer):
     def __init__(self, ctx, header):
         super().__init__(ctx, header)
         self.rows: list[Parsed] = []
+        self.rejected_codes: set[str] = set()
         self._changed = 0
 
     def check(self, parsed):
         self.check_unique(parsed)
 
     def accept(self, parsed):
-        self.rows.append(parsed)  # the tree can only be checked once the whole file is read
+        # The tree can only be checked once the whole file is read.
+        self.rows.append(parsed)
+        self.rejected_codes |= parsed.rejected_keys
 
     def finish(self) -> list[RowError]:
         conn = self.ctx.conn
-        # code -> (id, parent code) for units already in the database
-        existing = {c: (i, p) for i, c, p in conn.exec_driver_sql(
-            "SELECT u.id, u.code, p.code FROM units u LEFT JOIN units p ON p.id = u.parent_id").all()}
-        parent_of = {c: p for c, (_, p) in existing.items()}
+        before = _unit_states(conn)
+        parent_of = {c: state[-1] for c, state in before.items()}
         line_of: dict[str, int] = {}
         for chunk in self.rows:
             for i, c in enumerate(chunk.cols["code"]):
                 line_of[c] = chunk.lines[i]
                 if "parent_code" in chunk.cols:
                     parent_of[c] = chunk.cols["parent_code"][i]
-                elif c not in existing:
+                elif c not in before:
                     parent_of[c] = None
         errors: list[RowError] = []
         bad: set[str] = set()
@@ -472,7 +492,10 @@ class UnitsImporter(UniqueKeyMixin, Importer):
         for c in line_of:
             p = parent_of[c]
             if p is not None and p not in parent_of:
-                fail(c, N_("unknown unit \"%(value)s\""), value=p)
+                if p in self.rejected_codes:
+                    fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
+                else:
+                    fail(c, N_("unknown unit \"%(value)s\""), value=p)
         for c in line_of:
             trail, node = [c], parent_of[c]
             while node is not None and node in parent_of and node not in trail:
@@ -488,47 +511,58 @@ class UnitsImporter(UniqueKeyMixin, Importer):
             grew = False
             for c in line_of:
                 p = parent_of[c]
-                if c not in bad and p in bad and p not in existing:
+                if c not in bad and p in bad and p not in before:
                     fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
                     grew = True
         if errors and not self.ctx.skip_invalid:
             return errors  # the file is rejected: write nothing
         for chunk in self.rows:
             chunk.drop({i for i, c in enumerate(chunk.cols["code"]) if c in bad})
-        self._write(parent_of, existing)
+        written = self._write(parent_of, before)
+        after = _unit_states(conn)
+        self._changed = sum(1 for c in written if before.get(c) != after[c])
         return errors
 
-    def _write(self, parent_of, existing):
+    def _write(self, parent_of, before) -> list[str]:
+        """Upsert the file's units, attach them to their parents; returns the codes written."""
         conn = self.ctx.conn
         mapping = [("code", "code"), ("name", "name"), ("kind", "kind"), ("bracket", "bracket")] + [
             (f"headcount_{g}", f"headcount_{g}") for g in GROUPS]
+        # Without a bracket column a new unit's bracket defaults to its kind and an existing
+        # unit keeps the bracket it has; an empty bracket cell means "the kind".
+        insert_only = () if "bracket" in self.header else ("bracket",)
         writer, written = None, []
         for chunk in self.rows:
-            # An empty or absent bracket defaults to the kind.
             brackets = chunk.cols.get("bracket") or [None] * len(chunk.lines)
             chunk.cols["bracket"] = [b or k for b, k in zip(brackets, chunk.cols["kind"])]
             columns, rows = db_rows(chunk, mapping)
             if writer is None:
-                writer = BulkWriter(conn, Upsert("units", columns, ("code",), "update"))
+                writer = BulkWriter(conn, Upsert("units", columns, ("code",), "update", insert_only=insert_only))
             writer.add(rows)
             written.extend(chunk.cols["code"])
         if writer is None:
-            return
+            return written
         writer.finish()
-        self._changed = writer.changed
         ids = dict(conn.exec_driver_sql("SELECT code, id FROM units").all())
-        moves = [(c, parent_of[c]) for c in written if c not in existing or existing[c][1] != parent_of[c]]
+        moves = [(c, parent_of[c]) for c in written if c not in before or before[c][-1] != parent_of[c]]
         if moves:
             conn.connection.driver_connection.cursor().executemany(
                 _p(conn, "UPDATE units SET parent_id = ? WHERE id = ?"),
                 [(ids[p] if p else None, ids[c]) for c, p in moves])
-            # New units were counted by the upsert; count the existing ones that moved.
-            self._changed += sum(1 for c, _ in moves if c in existing)
         rebuild_unit_paths(conn)
+        return written
 
     @property
     def changed(self):
         return self._changed
+
+
+def _unit_states(conn) -> dict[str, tuple]:
+    """code -> (every imported attribute …, parent code) for all units (a few thousand)."""
+    headcounts = ", ".join(f"u.headcount_{g}" for g in GROUPS)
+    return {row[0]: tuple(row[1:]) for row in conn.exec_driver_sql(
+        f"SELECT u.code, u.name, u.kind, u.bracket, {headcounts}, p.code "
+        "FROM units u LEFT JOIN units p ON p.id = u.parent_id").all()}
 
 
 def _p(conn, sql: str) -> str:
@@ -660,31 +694,39 @@ class PeopleImporter(UniqueKeyMixin, Importer):
         return errors
 
     def _national_id_conflicts(self) -> list[RowError]:
-        """Ids already held by a person who is not in this file are an error; ids held by a
-        person of this file who is given another id are released first (a swap)."""
+        """Ids already held by a person who is not (or no longer) written by this file are
+        an error; ids held by a person of this file who is given another id are released
+        first (a swap). Rejecting a row can make another row's claim fail in turn, so the
+        check runs until nothing changes."""
         conn, raw = self.ctx.conn, self.ctx.conn.connection.driver_connection
-        in_file = {ext for chunk in self.chunks for ext in chunk.cols["external_id"]}
+        accepted = {ext for chunk in self.chunks for ext in chunk.cols["external_id"]}
         hashes = list(self.nid_line)
-        release, errors, bad_lines = [], [], set()
+        claims = []  # (hash, current owner in the database) where the owner is someone else
         for start in range(0, len(hashes), 500):
             part = hashes[start:start + 500]
             marks = ", ".join("?" * len(part))
             for h, owner in conn.exec_driver_sql(
                     _p(conn, f"SELECT national_id_hash, external_id FROM people WHERE national_id_hash IN ({marks})"),
                     tuple(part)).all():
+                if owner != self.nid_line[h][1]:
+                    claims.append((h, owner))
+        errors, bad_lines = [], set()
+        changed = True
+        while changed:
+            changed = False
+            for h, owner in claims:
                 line, ext, last3 = self.nid_line[h]
-                if owner == ext:
-                    continue
-                if owner in in_file:
-                    release.append((owner,))
-                else:
+                if line not in bad_lines and owner not in accepted:
                     errors.append(RowError(line, "national_id", "…" + last3, Message(
                         N_("this national id already belongs to person %(other)s"), dict(other=owner))))
                     bad_lines.add(line)
+                    accepted.discard(ext)
+                    changed = True
         if errors and not self.ctx.skip_invalid:
             return errors
         for chunk in self.chunks:
             chunk.drop({i for i, line in enumerate(chunk.lines) if line in bad_lines})
+        release = [(owner,) for h, owner in claims if self.nid_line[h][0] not in bad_lines]
         if release:
             raw.cursor().executemany(_p(conn, "UPDATE people SET national_id_hash = NULL WHERE external_id = ?"), release)
         return errors
@@ -831,20 +873,24 @@ def _pipeline(produce, depth: int = 4):
     stop = threading.Event()
     done = object()
 
+    def put(item) -> bool:
+        """Hand ``item`` over unless the caller has stopped listening."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work():
         try:
             for item in produce():
-                while not stop.is_set():
-                    try:
-                        q.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(item):
                     return
-            q.put(done)
+            put(done)
         except BaseException as exc:  # handed to the caller
-            q.put(exc)
+            put(exc)
 
     worker = threading.Thread(target=work, name="import-validate", daemon=True)
     worker.start()
@@ -900,7 +946,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     with engine.connect() as conn:
         trans = conn.begin()
         try:
-            ctx = ImportContext(conn, national_id_key, today or date.today(), skip_invalid)
+            ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid)
             importer = IMPORTERS[kind](ctx, table.header)
             importer.check_header()
 

@@ -4,6 +4,7 @@ Both yield the same thing: a normalised header and chunks of ``(line, cells)`` w
 ``cells`` are strings, so that one validator serves both formats. Line numbers are the
 row numbers a user sees in Excel (header = line 1).
 """
+import codecs
 import csv
 import io
 import itertools
@@ -79,6 +80,23 @@ def open_table(source, file_name: str | None = None) -> Table:
     return _CsvTable(stream)
 
 
+def _first_undecodable_line(stream) -> int:
+    """The physical line number of the first line that is not valid UTF-8.
+
+    The text decoder reads ahead of the CSV reader, so the reader's position cannot say
+    where the bad bytes are; this runs only when a file has already failed.
+    """
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    number = 1
+    for number, raw in enumerate(stream, start=1):
+        try:
+            decoder.decode(raw)
+        except UnicodeDecodeError:
+            return number
+    return number
+
+
 def _normalise_header(cells) -> list[str]:
     return [("" if c is None else str(c)).strip().lower() for c in cells]
 
@@ -95,23 +113,25 @@ class _CsvTable(Table):
         )
         self._reader = csv.reader(self._text, strict=True)
         self._line = 1
-        first = self._next_record()
+        first = (self._read(1) or [None])[0]
         if first is None or not any(c.strip() for c in first):
             raise FileRejected(N_("The file is empty: it has no header row."))
         if len(first) == 1 and ";" in first[0]:
             raise FileRejected(N_("The columns are separated by \";\". Use a comma-separated file (CSV UTF-8)."))
-        self.header = _normalise_header(first)
+        header = _normalise_header(first)
+        while header and header[-1] == "":  # Excel's trailing commas
+            header.pop()
+        self.header = header
 
-    def _next_record(self):
+    def _read(self, n: int) -> list[list[str]]:
+        """Up to ``n`` records; read errors become a clear FileRejected."""
         try:
-            return next(self._reader)
-        except StopIteration:
-            return None
+            return list(itertools.islice(self._reader, n))
         except UnicodeDecodeError:
             raise FileRejected(
-                N_("The file is not UTF-8 (near line %(line)d): it may be in a legacy Vietnamese encoding "
+                N_("The file is not UTF-8 (line %(line)d): it may be in a legacy Vietnamese encoding "
                    "(Windows-1258, TCVN3/ABC or VNI). Open it in Excel and save it as \"CSV UTF-8\"."),
-                line=self._reader.line_num + 1,
+                line=_first_undecodable_line(self._stream),
             ) from None
         except csv.Error as exc:
             text = str(exc)
@@ -122,19 +142,14 @@ class _CsvTable(Table):
                                line=self._reader.line_num, reason=text) from None
 
     def chunks(self, size: int):
-        nxt = self._next_record
+        # Whole chunks at C speed: one islice per chunk, not one Python call per row.
         while True:
-            chunk = []
-            while len(chunk) < size:
-                record = nxt()
-                if record is None:
-                    break
-                self._line += 1
-                chunk.append((self._line, record))
-            if chunk:
-                yield chunk
-            if len(chunk) < size:
+            records = self._read(size)
+            if not records:
                 return
+            start = self._line + 1
+            self._line += len(records)
+            yield list(zip(range(start, self._line + 1), records))
 
     @property
     def bytes_read(self) -> int:
