@@ -847,20 +847,31 @@ class ImportReport:
         return self.file_error is None and (not self.errors or self.skip_invalid)
 
     def summary(self) -> str:
-        """One line for the command line and the page."""
+        """One line for the command line and the page (counts grouped as the locale writes them)."""
         if self.file_error is not None:
             return Message(N_("Import of %(file)s rejected: %(reason)s"),
                            dict(file=self.file_name, reason=self.file_error.render())).render()
-        params = dict(file=self.file_name, kind=self.kind, rows=self.rows_in, accepted=self.rows_accepted,
-                      rejected=self.rows_rejected, changed=self.rows_changed)
+        params = dict(file=self.file_name, kind=self.kind, **_counts(
+            rows=self.rows_in, accepted=self.rows_accepted, rejected=self.rows_rejected, changed=self.rows_changed))
         if not self.ok:
-            return Message(N_("Import of %(file)s rejected: %(rejected)d of %(rows)d rows are invalid; nothing was written."),
+            return Message(N_("Import of %(file)s rejected: %(rejected)s of %(rows)s rows are invalid; nothing was written."),
                            params).render()
         if self.dry_run:
-            return Message(N_("Dry run of %(file)s (%(kind)s): %(rows)d rows, %(accepted)d valid, %(rejected)d invalid, "
-                              "%(changed)d records would change; nothing was written."), params).render()
-        return Message(N_("Imported %(file)s (%(kind)s): %(rows)d rows, %(accepted)d accepted, %(rejected)d rejected, "
-                          "%(changed)d records created or changed."), params).render()
+            return Message(N_("Dry run of %(file)s (%(kind)s): %(rows)s rows, %(accepted)s valid, %(rejected)s invalid, "
+                              "%(changed)s records would change; nothing was written."), params).render()
+        return Message(N_("Imported %(file)s (%(kind)s): %(rows)s rows, %(accepted)s accepted, %(rejected)s rejected, "
+                          "%(changed)s records created or changed."), params).render()
+
+
+def _counts(**numbers: int) -> dict[str, str]:
+    """Numbers written the user's way: 151.516 in Vietnamese, 151,516 in English."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return {k: str(v) for k, v in numbers.items()}
+    from flask_babel import format_number
+
+    return {k: format_number(v) for k, v in numbers.items()}
 
 
 def _pipeline(produce, depth: int = 4):

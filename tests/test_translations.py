@@ -42,3 +42,16 @@ def test_messages_render_in_vietnamese_by_default():
     with app.app_context():
         assert Message("this date does not exist").render() == "ngày này không tồn tại"
         assert Message("unknown unit \"%(value)s\"", {"value": "X9"}).render() == "không tìm thấy đơn vị \"X9\""
+
+
+def test_import_summaries_group_digits_the_readers_way():
+    from app import create_app
+    from emulation.importing import ImportReport
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "t",
+                      "NATIONAL_ID_KEY": "t"})
+    report = ImportReport("people", "p.csv", rows_in=151516, rows_accepted=151516, rows_changed=1234)
+    with app.app_context():
+        assert "151.516 dòng" in report.summary() and "1.234 bản ghi" in report.summary()
+    with app.test_request_context("/?lang=en"):
+        assert "151,516 rows" in report.summary()
