@@ -74,15 +74,23 @@ REQUIRED = N_("a value is required")
 # --------------------------------------------------------------------------- parsers
 # A parser takes the raw cell text and returns the stored value or raises Invalid.
 
+def _stripped(raw: str, required: bool) -> str | None:
+    """The cell without surrounding spaces; None when blank, which is an error if required."""
+    s = raw.strip()
+    if s:
+        return s
+    if required:
+        raise Invalid(REQUIRED)
+    return None
+
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def text(max_len: int = NAME_LENGTH, required: bool = False) -> Callable[[str], str | None]:
     def parse(raw: str):
-        s = raw.strip()
-        if not s:
-            if required:
-                raise Invalid(REQUIRED)
+        s = _stripped(raw, required)
+        if s is None:
             return None
         if len(s) > max_len:
             raise Invalid(N_("longer than %(max)d characters"), max=max_len)
@@ -110,10 +118,8 @@ def choice(values, required: bool = True) -> Callable[[str], str | None]:
     listing = ", ".join(values)
 
     def parse(raw: str):
-        s = raw.strip()
-        if not s:
-            if required:
-                raise Invalid(REQUIRED)
+        s = _stripped(raw, required)
+        if s is None:
             return None
         try:
             return allowed[s.lower()]
@@ -124,10 +130,8 @@ def choice(values, required: bool = True) -> Callable[[str], str | None]:
 
 def integer(lo: int, hi: int | None = None, required: bool = False) -> Callable[[str], int | None]:
     def parse(raw: str):
-        s = raw.strip()
-        if not s:
-            if required:
-                raise Invalid(REQUIRED)
+        s = _stripped(raw, required)
+        if s is None:
             return None
         if not (s.isascii() and (s.isdigit() or (s[0] == "-" and s[1:].isdigit()))):
             raise Invalid(N_("must be a whole number"))
@@ -156,10 +160,8 @@ def flag(default: bool) -> Callable[[str], bool]:
 def day(latest: date, required: bool = True) -> Callable[[str], str | None]:
     """``YYYY-MM-DD`` or ``DD/MM/YYYY``; returns ISO text, the form both databases store."""
     def parse(raw: str):
-        s = raw.strip()
-        if not s:
-            if required:
-                raise Invalid(REQUIRED)
+        s = _stripped(raw, required)
+        if s is None:
             return None
         try:
             if len(s) == 10 and s[4] == "-" and s[7] == "-" and s[:4].isdigit() and s[5:7].isdigit() and s[8:].isdigit():

@@ -49,6 +49,12 @@ class Table:
     header: list[str]
     size: int
 
+    def __init__(self, stream):
+        stream.seek(0, io.SEEK_END)
+        self.size = stream.tell()
+        stream.seek(0)
+        self._stream = stream
+
     def chunks(self, size: int):
         raise NotImplementedError
 
@@ -98,15 +104,17 @@ def _first_undecodable_line(stream) -> int:
 
 
 def _normalise_header(cells) -> list[str]:
-    return [("" if c is None else str(c)).strip().lower() for c in cells]
+    """Lower-case names without surrounding spaces; trailing unnamed columns dropped
+    (Excel writes trailing commas, and pads sheets with formatted empty cells)."""
+    header = [("" if c is None else str(c)).strip().lower() for c in cells]
+    while header and header[-1] == "":
+        header.pop()
+    return header
 
 
 class _CsvTable(Table):
     def __init__(self, stream):
-        stream.seek(0, io.SEEK_END)
-        self.size = stream.tell()
-        stream.seek(0)
-        self._stream = stream
+        super().__init__(stream)
         self._counter = _CountingReader(stream)
         self._text = io.TextIOWrapper(
             io.BufferedReader(self._counter, 1 << 16), encoding="utf-8-sig", errors="strict", newline=""
@@ -118,10 +126,7 @@ class _CsvTable(Table):
             raise FileRejected(N_("The file is empty: it has no header row."))
         if len(first) == 1 and ";" in first[0]:
             raise FileRejected(N_("The columns are separated by \";\". Use a comma-separated file (CSV UTF-8)."))
-        header = _normalise_header(first)
-        while header and header[-1] == "":  # Excel's trailing commas
-            header.pop()
-        self.header = header
+        self.header = _normalise_header(first)
 
     def _read(self, n: int) -> list[list[str]]:
         """Up to ``n`` records; read errors become a clear FileRejected."""
@@ -178,10 +183,7 @@ class _XlsxTable(Table):
         from openpyxl import load_workbook
         from zipfile import BadZipFile
 
-        stream.seek(0, io.SEEK_END)
-        self.size = stream.tell()
-        stream.seek(0)
-        self._stream = stream
+        super().__init__(stream)
         try:
             self._wb = load_workbook(stream, read_only=True, data_only=True)
         except (BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -193,10 +195,7 @@ class _XlsxTable(Table):
         first = next(self._rows, None)
         if first is None or not any(_cell_text(c).strip() for c in first):
             raise FileRejected(N_("The file is empty: it has no header row."))
-        header = _normalise_header(first)
-        while header and header[-1] == "":  # trailing formatted-but-empty cells
-            header.pop()
-        self.header = header
+        self.header = _normalise_header(first)
         self._rows_total = max(ws.max_row or 1, 1)
 
     def chunks(self, size: int):
