@@ -113,14 +113,24 @@ class BulkWriter:
                     f"FROM {self._stage} ORDER BY {order}{conflict}"
                 ]
 
+    def encode(self, rows: list[tuple]):
+        """What ``add_encoded`` takes. Pure, so the import's validation thread can do it."""
+        if self.dialect == "sqlite":
+            return json.dumps(rows, ensure_ascii=False, default=str) if rows else None
+        return rows
+
     def add(self, rows: list[tuple]) -> None:
-        if not rows:
+        self.add_encoded(self.encode(rows))
+
+    def add_encoded(self, payload) -> None:
+        if not payload:
             return
         if self.dialect == "sqlite":
             before = self.raw.total_changes
-            self.raw.execute(self._sql, (json.dumps(rows, ensure_ascii=False, default=str),))
+            self.raw.execute(self._sql, (payload,))
             self.changed += self.raw.total_changes - before
         else:
+            rows = payload
             with self.raw.cursor() as cur:
                 if not self._staged:
                     cur.execute(self._create_stage)

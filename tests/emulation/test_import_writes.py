@@ -1,6 +1,7 @@
 """What the importers write (SPEC §2): all or nothing, idempotence, the earliest event,
 updates, dry runs, ``--skip-invalid``, national ids, the audit log, unit paths."""
 import copy
+import json
 import csv
 import hashlib
 import hmac
@@ -34,13 +35,15 @@ def writes(monkeypatch):
     from emulation import bulk
 
     seen = []
-    add = bulk.BulkWriter.add
+    add_encoded = bulk.BulkWriter.add_encoded
 
-    def spy(self, rows):
+    def spy(self, payload):
+        # SQLite is handed a JSON array per chunk, PostgreSQL the rows themselves.
+        rows = json.loads(payload) if isinstance(payload, str) else payload or []
         seen.append((self.spec.table, len(rows)))
-        return add(self, rows)
+        return add_encoded(self, payload)
 
-    monkeypatch.setattr(bulk.BulkWriter, "add", spy)
+    monkeypatch.setattr(bulk.BulkWriter, "add_encoded", spy)
     return seen
 
 
