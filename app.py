@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
     from emulation import register as register_emulation
 
@@ -43,8 +43,9 @@ def select_locale() -> str:
     return "vi"
 
 
-def configure_sqlite(engine, busy_timeout_ms: int) -> None:
-    """WAL, foreign keys, synchronous=NORMAL and a busy timeout on every SQLite connection.
+def configure_sqlite(engine, busy_timeout_ms: int, cache_mb: int) -> None:
+    """WAL, foreign keys, synchronous=NORMAL, a busy timeout and a page cache of
+    ``cache_mb`` on every SQLite connection.
 
     The driver's own implicit transaction handling is switched off and SQLAlchemy emits
     BEGIN itself, so that transactions (including DDL and the bulk import path, which
@@ -59,6 +60,7 @@ def configure_sqlite(engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute(f"PRAGMA cache_size={-1024 * int(cache_mb)}")  # negative: KiB
         cur.close()
 
     @event.listens_for(engine, "begin")

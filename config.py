@@ -49,6 +49,9 @@ def load_config(instance_path: Path) -> dict:
         "LANGUAGES": ["vi", "en"],
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        # Page cache per connection. SQLite's default (2 MB) thrashes when a completions
+        # file arrives in date order, i.e. in random key order (see bench/README.md).
+        "SQLITE_CACHE_MB": int(os.environ.get("SQLITE_CACHE_MB", "64")),
         # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
     }

@@ -22,6 +22,7 @@ import getpass
 import re
 import hashlib
 import hmac
+import itertools
 import queue
 import threading
 from contextlib import contextmanager
@@ -207,6 +208,15 @@ class Lookup(dict):
 NO_BLANK = object()
 
 
+def _parse_filled(parse, blank, column) -> list:
+    """``parse`` over the non-empty cells of a column only; empty cells get ``blank``.
+    (Optional columns are mostly empty; the empty ones are skipped at C speed.)"""
+    values = [blank] * len(column)
+    for i in itertools.compress(range(len(column)), column):
+        values[i] = parse(column[i])
+    return values
+
+
 def _blank_value(parse):
     try:
         return parse("")
@@ -359,20 +369,27 @@ class Importer:
             raise FileRejected(N_("Missing required column(s): %(missing)s."), missing=", ".join(missing))
 
     def parse_chunk(self, chunk: list[tuple[int, list[str]]]) -> Parsed:
+        """Validate ``(line, cells)`` pairs (see ``parse_records``)."""
+        if not chunk:
+            return self.parse_records([], [])
+        lines, cells = zip(*chunk)
+        return self.parse_records(lines, cells)
+
+    def parse_records(self, lines, cells) -> Parsed:
+        """Validate a chunk column by column; fall back to cell by cell to name every bad cell."""
         width = len(self.header)
         names = [c.name for c in self.present]
-        if not chunk:
-            return Parsed([], {n: [] for n in names})
-        lines, cells = zip(*chunk)
         lines = list(lines)
-        if all(len(c) == width for c in cells):
+        if not cells:
+            return Parsed(lines, {n: [] for n in names})
+        if set(map(len, cells)) == {width}:
             try:
-                values = [list(map(fn, col)) if blank is NO_BLANK else [fn(x) if x else blank for x in col]
+                values = [list(map(fn, col)) if blank is NO_BLANK else _parse_filled(fn, blank, col)
                           for fn, blank, col in zip(self.parsers, self.blanks, zip(*cells))]
                 return Parsed(lines, dict(zip(names, values)), rows_in=len(lines))
             except Invalid:
                 pass
-        return self._parse_cellwise(chunk, names, width)
+        return self._parse_cellwise(list(zip(lines, cells)), names, width)
 
     def _parse_cellwise(self, chunk, names, width) -> Parsed:
         out = Parsed([], {n: [] for n in names})
@@ -1001,8 +1018,8 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
             importer.check_header()
 
             def produce():
-                for chunk in table.chunks(chunk_rows):
-                    parsed = importer.parse_chunk(chunk)
+                for lines, records in table.chunks(chunk_rows):
+                    parsed = importer.parse_records(lines, records)
                     importer.check(parsed)
                     importer.prepare(parsed)
                     yield parsed
@@ -1067,8 +1084,8 @@ def write_rejects(source: Path, errors: list[RowError]) -> Path:
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
             w.writerow(["line", *table.header, "errors"])
-            for chunk in table.chunks(10000):
-                for line, cells in chunk:
+            for lines, records in table.chunks(10000):
+                for line, cells in zip(lines, records):
                     if line in reasons:
                         w.writerow([line, *cells, "; ".join(reasons[line])])
     finally:

@@ -1,8 +1,8 @@
 """Reading import files: CSV (UTF-8, with or without BOM) and .xlsx (first sheet).
 
-Both yield the same thing: a normalised header and chunks of ``(line, cells)`` where
-``cells`` are strings, so that one validator serves both formats. Line numbers are the
-row numbers a user sees in Excel (header = line 1).
+Both yield the same thing: a normalised header and chunks ``(lines, records)`` where
+each record is a list of strings and ``lines`` their line numbers, so that one validator
+serves both formats. Line numbers are the row numbers a user sees in Excel (header = line 1).
 """
 import codecs
 import csv
@@ -154,7 +154,7 @@ class _CsvTable(Table):
                 return
             start = self._line + 1
             self._line += len(records)
-            yield list(zip(range(start, self._line + 1), records))
+            yield range(start, self._line + 1), records
 
     @property
     def bytes_read(self) -> int:
@@ -201,18 +201,19 @@ class _XlsxTable(Table):
     def chunks(self, size: int):
         width = len(self.header)
         while True:
-            chunk = []
+            records = []
             for row in itertools.islice(self._rows, size):
-                self._line += 1
                 cells = [_cell_text(c) for c in row]
                 # Excel pads rows to the sheet's width: drop empty trailing cells beyond the header.
                 while len(cells) > width and cells[-1] == "":
                     cells.pop()
-                chunk.append((self._line, cells))
-            if not chunk:
+                records.append(cells)
+            if not records:
                 return
+            start = self._line + 1
+            self._line += len(records)
             self._done = self._line
-            yield chunk
+            yield range(start, self._line + 1), records
 
     @property
     def bytes_read(self) -> int:
