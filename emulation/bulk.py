@@ -15,6 +15,16 @@ keep the earliest date) and ``ignore`` (keep what exists).
 import json
 from dataclasses import dataclass
 
+from sqlalchemy.schema import AddConstraint, DropConstraint
+
+# PostgreSQL: from this many staged rows on, the table's foreign keys are dropped for the
+# merge and added back (one set-based validation of the whole table) in the same
+# transaction, instead of a trigger and a row lock on the parent for every row (measured:
+# 77k -> 150k rows/s on 1M completions, bench/README.md). The referenced ids come from
+# lookups made in this transaction, and the re-validation still proves them before
+# commit. The price: the table is locked against other sessions until the import commits.
+FK_REVALIDATE_ROWS = 100_000
+
 
 @dataclass(frozen=True)
 class Upsert:
@@ -82,6 +92,7 @@ class BulkWriter:
         else:
             self._stage = f"_stage_{spec.table}"
             self._staged = False
+            self._staged_rows = 0
             self._copy_sql = f"COPY {self._stage} ({cols}) FROM STDIN"
             self._create_stage = (
                 f"CREATE TEMP TABLE IF NOT EXISTS {self._stage} ON COMMIT DROP AS "
@@ -131,6 +142,7 @@ class BulkWriter:
             self.changed += self.raw.total_changes - before
         else:
             rows = payload
+            self._staged_rows += len(rows)
             with self.raw.cursor() as cur:
                 if not self._staged:
                     cur.execute(self._create_stage)
@@ -140,11 +152,21 @@ class BulkWriter:
                     for row in rows:
                         copy.write_row(row)
 
+    def _foreign_keys(self) -> list:
+        from extensions import db
+
+        return sorted(db.metadata.tables[self.spec.table].foreign_key_constraints, key=lambda fk: fk.name)
+
     def finish(self) -> None:
         if self.dialect != "sqlite" and self._staged:
+            fks = self._foreign_keys() if self._staged_rows >= FK_REVALIDATE_ROWS else []
             with self.raw.cursor() as cur:
+                for fk in fks:
+                    cur.execute(str(DropConstraint(fk).compile(dialect=self.conn.dialect)))
                 for sql in self._merge_sql:
                     cur.execute(sql)
                     self.changed += max(cur.rowcount, 0)
+                for fk in fks:
+                    cur.execute(str(AddConstraint(fk).compile(dialect=self.conn.dialect)))
                 cur.execute(f"DROP TABLE {self._stage}")
             self._staged = False

@@ -608,3 +608,21 @@ def test_rejected_imports_are_not_recorded(world, files, probe):
     assert world.run("households", files.raw(b"")).file_error is not None
     assert world.csv("households", f.NEW["households"], dry_run=True).ok
     assert (probe.count("import_batches"), probe.count("audit_log")) == before
+
+
+def test_a_large_postgresql_merge_restores_and_enforces_the_foreign_keys(world, probe, monkeypatch):
+    # Large imports on PostgreSQL drop the event table's foreign keys for the merge and add
+    # them back (one set-based validation) in the same transaction.
+    if probe.dialect != "postgresql":
+        pytest.skip("the foreign-key re-validation path is PostgreSQL's")
+    from emulation import bulk
+
+    monkeypatch.setattr(bulk, "FK_REVALIDATE_ROWS", 1)
+    fks = "SELECT conname FROM pg_constraint WHERE conrelid = 'completions'::regclass AND contype = 'f' ORDER BY 1"
+    before = probe.all(fks)
+    assert_imported(world.csv("completions", copy.deepcopy(f.NEW["completions"])), changed=len(f.NEW["completions"]))
+    assert probe.count("completions") == len(f.NEW["completions"])
+    assert probe.all(fks) == before and len(before) == 2
+    with pytest.raises(Exception, match="foreign key"):
+        probe.all("INSERT INTO completions (person_id, skill_id, completed_on, source) "
+                  "VALUES (999999, 999999, '2025-01-01', 'manual') RETURNING person_id")
