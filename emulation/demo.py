@@ -36,6 +36,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import click
+from flask_babel import format_decimal, format_number
+from flask_babel import gettext as _
 
 import config
 
@@ -175,13 +177,9 @@ def _clip(x: float, lo: float = 0.05, hi: float = 0.98) -> float:
     return lo if x < lo else hi if x > hi else x
 
 
-def thousands(n: int) -> str:
-    """12345 -> "12.345" (Vietnamese digit grouping)."""
-    return f"{n:,}".replace(",", ".")
-
-
 def seconds(t0: float) -> str:
-    return f"{time.perf_counter() - t0:.1f}".replace(".", ",") + " giây"
+    """Time since ``t0``, written the reader's way ("1,3 giây")."""
+    return _("%(seconds)s s", seconds=format_decimal(round(time.perf_counter() - t0, 1)))
 
 
 class DemoProvince:
@@ -749,17 +747,19 @@ def load_demo(people: int, seed: int, echo) -> str:
     with tempfile.TemporaryDirectory(prefix="thiduaso-demo-") as tmp:
         directory = Path(tmp)
         t0 = time.perf_counter()
-        echo(f"Đang sinh dữ liệu tỉnh demo: {thousands(people)} người, seed {seed}…")
+        echo(_("Generating the demo province: %(people)s people, seed %(seed)d…",
+               people=format_number(people), seed=seed))
         province = DemoProvince(people, seed)
         province.write(directory)
         counts = province.counts
         del province  # its national-id set is large; the importers need the memory more
-        echo(f"Đã sinh dữ liệu: {thousands(counts['units'])} đơn vị, {thousands(counts['people'])} người, "
-             f"{thousands(counts['completions'])} lượt hoàn thành ({seconds(t0)})")
+        echo(_("Generated: %(units)s units, %(people)s people, %(completions)s skill completions (%(time)s)",
+               units=format_number(counts["units"]), people=format_number(counts["people"]),
+               completions=format_number(counts["completions"]), time=seconds(t0)))
         for kind in IMPORT_ORDER:
             if not counts[kind]:
                 # Possible for a tiny province; the importers reject a file without rows.
-                echo(f"{kind}.csv: không có dòng dữ liệu, bỏ qua")
+                echo(_("%(file)s: no rows, skipped", file=f"{kind}.csv"))
                 continue
             t0 = time.perf_counter()
             report = run_import(kind, directory / f"{kind}.csv", actor="demo")
@@ -771,12 +771,14 @@ def load_demo(people: int, seed: int, echo) -> str:
     for name in CAMPAIGN_FILES:
         text = (config.BASE_DIR / "campaigns" / name).read_text(encoding="utf-8")
         try:
-            campaign, _ = load_campaign(text, actor="demo")
+            campaign, _created = load_campaign(text, actor="demo")
         except CampaignError as exc:
             raise click.ClickException(f"{name}: {exc}") from None
-        echo(f"Đã nạp phong trào {campaign.code}: {campaign.name}")
-    return (f"Tỉnh demo đã nạp: {thousands(counts['units'])} đơn vị, {thousands(counts['households'])} hộ, "
-            f"{thousands(counts['people'])} người, {thousands(counts['skills'])} kỹ năng, "
-            f"{thousands(counts['completions'])} lượt hoàn thành kỹ năng, {thousands(counts['activities'])} hoạt động, "
-            f"{thousands(counts['mentorships'])} quan hệ kèm cặp, {len(CAMPAIGN_FILES)} phong trào; "
-            f"{thousands(changed)} bản ghi mới hoặc thay đổi ({seconds(t_all)}).")
+        echo(_("Campaign %(code)s loaded: %(name)s", code=campaign.code, name=campaign.name))
+    numbers = {k: format_number(counts[k]) for k in
+               ("units", "households", "people", "skills", "completions", "activities", "mentorships")}
+    return _("Demo province loaded: %(units)s units, %(households)s households, %(people)s people, "
+             "%(skills)s skills, %(completions)s skill completions, %(activities)s activities, "
+             "%(mentorships)s mentorships, %(campaigns)d campaigns; %(changed)s records created or changed "
+             "(%(time)s).", campaigns=len(CAMPAIGN_FILES), changed=format_number(changed), time=seconds(t_all),
+             **numbers)
