@@ -3,7 +3,7 @@
 SQLite: each chunk is handed over as one JSON array and inserted with
 ``INSERT … SELECT … FROM json_each(?) … ON CONFLICT``. The whole chunk is one
 ``sqlite3_step``, which runs without the GIL, so the import's validation thread keeps
-working meanwhile (see bench/import_bench.py for the measured effect).
+working meanwhile (measured in bench/README.md).
 
 PostgreSQL: rows are streamed with ``COPY`` into a temporary staging table and merged
 with a single ``INSERT … SELECT … ON CONFLICT`` when the import finishes.
