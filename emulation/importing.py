@@ -1014,8 +1014,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
         trans = conn.begin()
         try:
             ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid)
-            importer = IMPORTERS[kind](ctx, table.header)
-            importer.check_header()
+            importer = IMPORTERS[kind](ctx, table.header)  # rejects a bad header
 
             def produce():
                 for lines, records in table.chunks(chunk_rows):
