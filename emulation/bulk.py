@@ -3,10 +3,12 @@
 SQLite: each chunk is handed over as one JSON array and inserted with
 ``INSERT … SELECT … FROM json_each(?) … ON CONFLICT``. The whole chunk is one
 ``sqlite3_step``, which runs without the GIL, so the import's validation thread keeps
-working meanwhile (measured in bench/README.md).
+working meanwhile. (End-to-end figures against a raw ``executemany``: bench/README.md.)
 
 PostgreSQL: rows are streamed with ``COPY`` into a temporary staging table and merged
-with a single ``INSERT … SELECT … ON CONFLICT`` when the import finishes.
+when the import finishes (event tables: one ``INSERT … SELECT DISTINCT ON … ON
+CONFLICT``, whose sort also feeds the key's index in order; entity tables: an ``UPDATE``
+of what differs and an ``INSERT`` of what is new).
 
 Three conflict policies cover every importer:
 ``update`` (entities: update the attributes when they differ), ``earliest`` (events:
