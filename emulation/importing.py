@@ -208,6 +208,14 @@ class Lookup(dict):
 NO_BLANK = object()
 
 
+def _without_trailing_blanks(cells: list[str], width: int) -> list[str]:
+    """Cut empty cells beyond the header: Excel writes trailing commas in CSV and pads
+    sheets with formatted empty cells. A non-empty cell there keeps the row too long."""
+    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+        return cells[:width]
+    return cells
+
+
 def _parse_filled(parse, blank, column) -> list:
     """``parse`` over the non-empty cells of a column only; empty cells get ``blank``.
     (Optional columns are mostly empty; the empty ones are skipped at C speed.)"""
@@ -382,6 +390,8 @@ class Importer:
         lines = list(lines)
         if not cells:
             return Parsed(lines, {n: [] for n in names})
+        if set(map(len, cells)) != {width}:
+            cells = [_without_trailing_blanks(c, width) for c in cells]
         if set(map(len, cells)) == {width}:
             try:
                 values = [list(map(fn, col)) if blank is NO_BLANK else _parse_filled(fn, blank, col)
@@ -397,8 +407,6 @@ class Importer:
             if not any(c.strip() for c in cells):
                 continue  # a blank line carries no data
             out.rows_in += 1
-            if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                cells = cells[:width]  # trailing empty cells (Excel's trailing commas)
             if len(cells) != width:
                 out.errors.append(RowError(line, "", "", Message(
                     N_("the row has %(n)d cells but the header has %(m)d columns"), dict(n=len(cells), m=width))))

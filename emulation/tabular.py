@@ -199,15 +199,8 @@ class _XlsxTable(Table):
         self._rows_total = max(ws.max_row or 1, 1)
 
     def chunks(self, size: int):
-        width = len(self.header)
         while True:
-            records = []
-            for row in itertools.islice(self._rows, size):
-                cells = [_cell_text(c) for c in row]
-                # Excel pads rows to the sheet's width: drop empty trailing cells beyond the header.
-                while len(cells) > width and cells[-1] == "":
-                    cells.pop()
-                records.append(cells)
+            records = [[_cell_text(c) for c in row] for row in itertools.islice(self._rows, size)]
             if not records:
                 return
             start = self._line + 1
