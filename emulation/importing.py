@@ -42,7 +42,10 @@ from .models import (
 )
 from .tabular import FileRejected, open_table
 
+UNKNOWN_UNIT = N_("unknown unit \"%(value)s\"")
 KINDS = ("units", "households", "people", "mentorships", "skills", "completions", "activities")
+# What a unit manager may import for their subtree: everything but the skills framework.
+SCOPED_KINDS = tuple(k for k in KINDS if k != "skills")
 # Longest cell value quoted back in an error report.
 REPORT_VALUE_CHARS = 80
 
@@ -185,12 +188,19 @@ def day(latest: date, required: bool = True) -> Callable[[str], str | None]:
     return parse
 
 
-class Lookup(dict):
-    """Code → database id; a miss raises Invalid naming what was not found."""
+OUTSIDE_SCOPE = N_("\"%(value)s\" belongs to a unit outside the units you manage")
 
-    def __init__(self, pairs, msgid: str):
+
+class Lookup(dict):
+    """Code → database id; a miss raises Invalid naming what was not found.
+
+    ``outside`` holds the codes that exist but lie outside the importing manager's
+    subtree: they are refused with their own reason, not as unknown."""
+
+    def __init__(self, pairs, msgid: str, outside: frozenset = frozenset()):
         super().__init__(pairs)
         self.msgid = msgid
+        self.outside = outside
 
     def __missing__(self, raw: str):
         s = raw.strip()
@@ -198,6 +208,8 @@ class Lookup(dict):
             raise Invalid(REQUIRED)
         if s != raw and s in self:
             return dict.__getitem__(self, s)
+        if s in self.outside:
+            raise Invalid(OUTSIDE_SCOPE, value=s)
         raise Invalid(self.msgid, value=s)
 
     def optional(self) -> Callable[[str], int | None]:
@@ -315,6 +327,12 @@ class ImportContext:
     national_id_key: str
     today: date
     skip_invalid: bool = False
+    # The materialised path of the unit a manager imports for ("/1/7/"): every record the
+    # file references or changes must lie in that subtree. None: the whole province.
+    scope_path: str | None = None
+
+    def in_scope(self, path: str) -> bool:
+        return self.scope_path is None or path.startswith(self.scope_path)
 
 
 class Importer:
@@ -434,6 +452,41 @@ class Importer:
     def lookup(self, sql: str, msgid: str) -> Lookup:
         return Lookup(self.ctx.conn.exec_driver_sql(sql).all(), msgid)
 
+    def scoped_lookup(self, table: str, key: str, unit_join: str, msgid: str) -> Lookup:
+        """``key`` → id of ``table``; under a manager's scope, records whose unit lies
+        outside it are left out (and named as such when referenced)."""
+        if self.ctx.scope_path is None:
+            return self.lookup(f"SELECT {key}, id FROM {table}", msgid)
+        inside, outside = {}, set()
+        for k, i, path in self.ctx.conn.exec_driver_sql(
+                f"SELECT t.{key}, t.id, u.path FROM {table} t JOIN units u ON {unit_join}"):
+            if self.ctx.in_scope(path):
+                inside[k] = i
+            else:
+                outside.add(k)
+        return Lookup(inside, msgid, frozenset(outside))
+
+    def unit_lookup(self) -> Lookup:
+        return self.scoped_lookup("units", "code", "u.id = t.id", UNKNOWN_UNIT)
+
+    def household_lookup(self) -> Lookup:
+        return self.scoped_lookup("households", "code", "u.id = t.unit_id", N_("unknown household \"%(value)s\""))
+
+    def person_lookup(self) -> Lookup:
+        return self.scoped_lookup("people", "external_id", "u.id = t.unit_id", N_("unknown person \"%(value)s\""))
+
+    def reject_outside(self, parsed: Parsed, outside: frozenset) -> None:
+        """Reject rows whose key is a record of another unit than the manager's: an import
+        may not take over (or change) records outside the manager's subtree."""
+        if not outside:
+            return
+        bad = set()
+        for i, k in enumerate(parsed.cols[self.key_column]):
+            if k in outside:
+                parsed.errors.append(RowError(parsed.lines[i], self.key_column, k, Message(OUTSIDE_SCOPE, dict(value=k))))
+                bad.add(i)
+        parsed.drop(bad)
+
 
 def db_rows(parsed: Parsed, mapping: list[tuple[str, str]]) -> tuple[tuple[str, ...], list[tuple]]:
     """Pick ``(file column, db column)`` pairs present in the chunk, as db columns + row tuples."""
@@ -542,7 +595,9 @@ class UnitsImporter(UniqueKeyMixin, Importer):
                 if p in self.rejected_codes:
                     fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
                 else:
-                    fail(c, N_("unknown unit \"%(value)s\""), value=p)
+                    fail(c, UNKNOWN_UNIT, value=p)
+        if self.ctx.scope_path is not None:
+            errors.extend(self._outside_scope(conn, line_of, parent_of, before, bad))
         for c in line_of:
             trail, node = [c], parent_of[c]
             while node is not None and node in parent_of and node not in trail:
@@ -568,6 +623,31 @@ class UnitsImporter(UniqueKeyMixin, Importer):
         written = self._write(parent_of, before)
         after = _unit_states(conn)
         self._changed = sum(1 for c in written if before.get(c) != after[c])
+        return errors
+
+    def _outside_scope(self, conn, line_of, parent_of, before, bad) -> list[RowError]:
+        """Under a manager's scope: existing units must lie in the subtree, the subtree's
+        own root keeps its parent, and every other unit hangs below a unit in the subtree
+        (one already there or one of this file)."""
+        path_of = dict(conn.exec_driver_sql("SELECT code, path FROM units").all())
+        errors = []
+        for c, line in line_of.items():
+            p = parent_of[c]
+            if c in path_of and not self.ctx.in_scope(path_of[c]):
+                error = RowError(line, "code", c, Message(OUTSIDE_SCOPE, dict(value=c)))
+            elif c in path_of and path_of[c] == self.ctx.scope_path:
+                if p == before[c][-1]:
+                    continue
+                error = RowError(line, "parent_code", p or "", Message(
+                    N_("the unit you manage cannot be moved; ask the province administrators")))
+            elif p is None:
+                error = RowError(line, "parent_code", "", Message(N_("a unit must belong to a unit you manage")))
+            elif p in path_of and p not in line_of and not self.ctx.in_scope(path_of[p]):
+                error = RowError(line, "parent_code", p, Message(OUTSIDE_SCOPE, dict(value=p)))
+            else:
+                continue
+            errors.append(error)
+            bad.add(c)
         return errors
 
     def _write(self, parent_of, before) -> list[str]:
@@ -654,15 +734,20 @@ class HouseholdsImporter(UniqueKeyMixin, StreamingImporter):
     mapping = [("code", "code"), ("unit_code", "unit_id"), ("head_name", "head_name")]
 
     def columns(self):
-        units = self.lookup("SELECT code, id FROM units", N_("unknown unit \"%(value)s\""))
+        units = self.unit_lookup()
         return [
             Column("code", code(), required=True),
             Column("unit_code", units.__getitem__, required=True),
             Column("head_name", text()),
         ]
 
+    def __init__(self, ctx, header):
+        super().__init__(ctx, header)
+        self.outside = self.household_lookup().outside if ctx.scope_path is not None else frozenset()
+
     def check(self, parsed):
         self.check_unique(parsed)
+        self.reject_outside(parsed, self.outside)
 
 
 class PeopleImporter(UniqueKeyMixin, Importer):
@@ -675,8 +760,8 @@ class PeopleImporter(UniqueKeyMixin, Importer):
                ("position", "position"), ("eligible", "eligible")]
 
     def columns(self):
-        units = self.lookup("SELECT code, id FROM units", N_("unknown unit \"%(value)s\""))
-        households = self.lookup("SELECT code, id FROM households", N_("unknown household \"%(value)s\""))
+        units = self.unit_lookup()
+        households = self.household_lookup()
         return [
             Column("external_id", code(EXTERNAL_ID_LENGTH), required=True),
             Column("full_name", text(required=True), required=True),
@@ -697,9 +782,11 @@ class PeopleImporter(UniqueKeyMixin, Importer):
         # national id hash -> (line, external id, last three digits), for this file
         self.nid_line: dict[str, tuple[int, str, str]] = {}
         self.writer = None
+        self.outside = self.person_lookup().outside if ctx.scope_path is not None else frozenset()
 
     def check(self, parsed):
         self.check_unique(parsed)
+        self.reject_outside(parsed, self.outside)
         if "national_id" not in parsed.cols:
             return
         bad = set()
@@ -792,7 +879,7 @@ class MentorshipsImporter(StreamingImporter):
     mapping = [("mentor_id", "mentor_id"), ("mentee_id", "mentee_id"), ("started_on", "started_on")]
 
     def columns(self):
-        people = self.lookup("SELECT external_id, id FROM people", N_("unknown person \"%(value)s\""))
+        people = self.person_lookup()
         return [
             Column("mentor_id", people.__getitem__, required=True),
             Column("mentee_id", people.__getitem__, required=True),
@@ -837,7 +924,7 @@ class CompletionsImporter(StreamingImporter):
                ("source", "source"), ("reference", "reference")]
 
     def columns(self):
-        people = self.lookup("SELECT external_id, id FROM people", N_("unknown person \"%(value)s\""))
+        people = self.person_lookup()
         skills = self.lookup("SELECT code, id FROM skills", N_("unknown skill \"%(value)s\""))
         return [
             Column("person_id", people.__getitem__, required=True),
@@ -857,7 +944,7 @@ class ActivitiesImporter(StreamingImporter):
                ("reference", "reference")]
 
     def columns(self):
-        people = self.lookup("SELECT external_id, id FROM people", N_("unknown person \"%(value)s\""))
+        people = self.person_lookup()
         return [
             Column("person_id", people.__getitem__, required=True),
             Column("kind", choice(ACTIVITY_KINDS), required=True, memo=True),
@@ -985,17 +1072,21 @@ def _pipeline(produce, depth: int = 4):
 def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool = False,
                skip_invalid: bool = False, actor: str | None = None, progress=None,
                engine=None, national_id_key: str | None = None, today: date | None = None,
-               chunk_rows: int | None = None) -> ImportReport:
+               chunk_rows: int | None = None, scope_path: str | None = None) -> ImportReport:
     """Import one file of ``kind`` from ``source`` (a path or a binary stream).
 
     Nothing is written when the file or any row is invalid (unless ``skip_invalid``),
     or when ``dry_run``. ``progress(done_bytes, total_bytes)`` is called as the file is read.
+    ``scope_path`` (a unit's materialised path) confines the import to that unit's subtree:
+    what a unit manager may import (not the skills framework, which is province-wide).
     """
     from flask import current_app
     from extensions import db
 
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
+    if scope_path is not None and kind not in SCOPED_KINDS:
+        raise ValueError(f"{kind} files are province-wide: no scoped import")
     engine = engine or db.engine
     national_id_key = national_id_key or current_app.config["NATIONAL_ID_KEY"]
     chunk_rows = chunk_rows or current_app.config.get("IMPORT_CHUNK_ROWS", 10000)
@@ -1021,7 +1112,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     with _gc_paused(), engine.connect() as conn:
         trans = conn.begin()
         try:
-            ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid)
+            ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid, scope_path)
             importer = IMPORTERS[kind](ctx, table.header)  # rejects a bad header
 
             def produce():
