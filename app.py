@@ -28,8 +28,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
+    from accounts import register as register_accounts
     from emulation import register as register_emulation
+    from web import init_web
 
+    init_web(app)
+    register_accounts(app)
     register_emulation(app)
     return app
 

@@ -1,6 +1,7 @@
 """Configuration, read from the environment, with safe defaults for development only."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -21,6 +22,11 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     with os.fdopen(fd, "w") as f:
         f.write(value)
     return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def normalise_database_url(url: str) -> str:
@@ -52,6 +58,18 @@ def load_config(instance_path: Path) -> dict:
         # Page cache per connection. SQLite's default (2 MB) thrashes when a completions
         # file arrives in date order, i.e. in random key order (see bench/README.md).
         "SQLITE_CACHE_MB": int(os.environ.get("SQLITE_CACHE_MB", "64")),
+        # Cookies: always HttpOnly and SameSite=Lax; Secure whenever served over HTTPS, or
+        # always with SESSION_COOKIE_SECURE=1 (see web.SessionInterface).
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "8"))),
+        # A form stays valid as long as the session does (a long upload must not expire it).
+        "WTF_CSRF_TIME_LIMIT": int(os.environ.get("SESSION_HOURS", "8")) * 3600,
+        # Behind a reverse proxy that sets X-Forwarded-For/-Proto (nginx), trust one hop.
+        "TRUST_PROXY": _flag("TRUST_PROXY", False),
+        # The largest upload accepted (a province's completions file is a few hundred MB).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 2**20,
         # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
     }

@@ -5,8 +5,10 @@ def register(app) -> None:
     """Attach the package's blueprint and command-line groups to ``app``."""
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
     from .cli import campaign_cli, demo_cli, import_command
+    from .labels import register_labels
     from .views import bp
 
+    register_labels(app)
     app.register_blueprint(bp)
     app.cli.add_command(import_command)
     app.cli.add_command(campaign_cli)

@@ -19,7 +19,7 @@ from .importing import KINDS, run_import
 ERRORS_SHOWN = 100
 
 
-def _actor() -> str:
+def cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
@@ -73,7 +73,7 @@ def import_command(kind, file, dry_run, skip_invalid):
     """Import a CSV or XLSX file of KIND (SPEC §2)."""
     progress = _Progress(file.name)
     try:
-        report = run_import(kind, file, dry_run=dry_run, skip_invalid=skip_invalid, actor=_actor(), progress=progress)
+        report = run_import(kind, file, dry_run=dry_run, skip_invalid=skip_invalid, actor=cli_actor(), progress=progress)
     finally:
         progress.close()
     for err in report.errors[:ERRORS_SHOWN]:
@@ -102,7 +102,7 @@ def campaign_load(file):
     except UnicodeDecodeError:
         raise click.ClickException(f"{file.name}: not UTF-8") from None
     try:
-        campaign, created = load_campaign(text, actor=_actor())
+        campaign, created = load_campaign(text, actor=cli_actor())
     except CampaignError as exc:
         for m in exc.messages:
             click.echo(f"{file.name}: {m.render()}", err=True)

@@ -64,6 +64,13 @@ FESTIVALS = (_day("2025-10-10"), _day("2026-05-15"), _day("2026-10-10"))
 
 IMPORT_ORDER = ("units", "households", "people", "skills", "completions", "activities", "mentorships")
 CAMPAIGN_FILES = ("bdhvs-2025.toml", "bdhvs-2026.toml")
+# One account per role, to try the app with; they share a password made anew on every load.
+DEMO_ACCOUNTS = (
+    ("admin@demo.laichau.vn", "admin", None),
+    ("tanphong@demo.laichau.vn", "manager", "TANPHONG"),
+    ("noivu@demo.laichau.vn", "home_affairs", None),
+    ("xem@demo.laichau.vn", "viewer", None),
+)
 
 CADRE, STUDENT, WORKER, CITIZEN = range(4)
 GROUP_NAMES = ("cadre", "student", "worker", "citizen")
@@ -736,6 +743,16 @@ def _cumulative(weights) -> list[float]:
     return out
 
 
+def demo_accounts() -> str:
+    """Create (or reset) the demo's accounts, one per role; returns their new password."""
+    from accounts.services import set_demo_password, temporary_password
+
+    password = temporary_password()
+    for email, role, unit_code in DEMO_ACCOUNTS:
+        set_demo_password(email, role, password, unit_code)
+    return password
+
+
 def load_demo(people: int, seed: int, echo) -> str:
     """Generate the demo province for ``people`` people from ``seed``, import it through the
     real importers and load the shipped campaigns; returns the one-line summary.
@@ -775,6 +792,9 @@ def load_demo(people: int, seed: int, echo) -> str:
         except CampaignError as exc:
             raise click.ClickException(f"{name}: {exc}") from None
         echo(_("Campaign %(code)s loaded: %(name)s", code=campaign.code, name=campaign.name))
+    password = demo_accounts()
+    echo(_("Demo accounts (password %(password)s): %(accounts)s", password=password,
+           accounts=", ".join(f"{email} ({role})" for email, role, _unit in DEMO_ACCOUNTS)))
     numbers = {k: format_number(counts[k]) for k in
                ("units", "households", "people", "skills", "completions", "activities", "mentorships")}
     return _("Demo province loaded: %(units)s units, %(households)s households, %(people)s people, "

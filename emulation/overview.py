@@ -1,4 +1,4 @@
-"""Head-line figures for the home page (aggregate queries only)."""
+"""Head-line figures for the home page and the dashboard (aggregate queries only)."""
 from sqlalchemy import func, select
 
 from extensions import db
@@ -6,12 +6,19 @@ from extensions import db
 from .models import Campaign, Household, Person, Skill, Unit
 
 
-def province_overview() -> dict:
-    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+def province_overview(scope_path: str | None = None) -> dict:
+    """Counts of the province's data, or of a unit's subtree (``scope_path``)."""
+    def count(model, unit_column=None):
+        q = select(func.count()).select_from(model)
+        if scope_path is not None:
+            q = q.join(Unit, Unit.id == unit_column).where(Unit.path.startswith(scope_path)) \
+                if unit_column is not None else q.where(Unit.path.startswith(scope_path))
+        return db.session.scalar(q)
+
     return {
         "units": count(Unit),
-        "households": count(Household),
-        "people": count(Person),
-        "skills": count(Skill),
+        "households": count(Household, Household.unit_id),
+        "people": count(Person, Person.unit_id),
+        "skills": db.session.scalar(select(func.count()).select_from(Skill)),
         "campaigns": db.session.scalars(select(Campaign).order_by(Campaign.starts_on)).all(),
     }

@@ -294,3 +294,40 @@ def world(imports):
     """The seeded province (units, households, people, skills of ``factories.SEED``)."""
     imports.seed()
     return imports
+
+
+# ----------------------------------------------------------------------------- pages
+
+@pytest.fixture
+def staff(world, app):
+    """The seeded province plus one account per role (tests/web.py EMAILS, password PASSWORD)."""
+    from accounts.services import create_user
+    from tests.web import EMAILS, MANAGER_UNIT, PASSWORD
+
+    with app.app_context():
+        for role, email in EMAILS.items():
+            create_user(email, role, unit_code=MANAGER_UNIT if role == "manager" else None,
+                        password=PASSWORD, actor="test", must_change_password=False)
+    return EMAILS
+
+
+@pytest.fixture
+def web(app):
+    """An anonymous client (see tests/web.py)."""
+    from tests.web import Web
+
+    return Web(app.test_client())
+
+
+@pytest.fixture
+def signed_in(app, staff):
+    """``signed_in("manager")``: a client signed in with that role's account."""
+    from tests.web import Web
+
+    def sign_in(role: str) -> "Web":
+        w = Web(app.test_client())
+        r = w.login(staff[role])
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        return w
+
+    return sign_in

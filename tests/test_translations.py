@@ -13,7 +13,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 def _source_messages() -> set[str]:
     with open(ROOT / "babel.cfg") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {"_": None, "gettext": None, "N_": None, "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "N_": None, "lazy_gettext": None, "_l": None}
     return {msg for _, _, msg, *_ in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords) if msg}
 
 

@@ -1,0 +1,50 @@
+"""Forms of the account pages (Flask-WTF: every form carries a CSRF token)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from .models import ROLES
+from .services import MIN_PASSWORD_LENGTH
+
+REQUIRED = _l("This field is required.")
+
+
+ROLE_NAMES = {"admin": _l("Administrator"), "manager": _l("Unit manager"),
+              "home_affairs": _l("Home Affairs"), "viewer": _l("Viewer")}
+
+
+def role_choices():
+    return [("admin", _l("Administrator (whole province)")),
+            ("manager", _l("Unit manager (one unit and its subtree)")),
+            ("home_affairs", _l("Home Affairs (nominees and reports; read-only elsewhere)")),
+            ("viewer", _l("Viewer (read-only dashboards)"))]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(REQUIRED),
+        Length(min=MIN_PASSWORD_LENGTH, message=_l("The password must have at least %(n)d characters.",
+                                                   n=MIN_PASSWORD_LENGTH))])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(REQUIRED), EqualTo("new", message=_l("The two new passwords differ."))])
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    role = SelectField(_l("Role"), choices=role_choices, validate_choice=True)
+    unit_code = StringField(_l("Unit code (managers only)"), validators=[Optional(), Length(max=32)])
+
+    def validate_role(self, field):
+        if field.data not in ROLES:  # pragma: no cover - SelectField already refuses
+            raise ValueError(_l("Unknown role."))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (sign out, reset, disable): only the CSRF token."""

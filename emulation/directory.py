@@ -1,0 +1,145 @@
+"""What the staff pages show of a unit, a person and a household (read-only queries;
+the unit scope of the signed-in person is checked by the caller)."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from extensions import db
+
+from .models import GROUPS, Activity, Completion, Household, Mentorship, Person, Skill, Unit
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    total: int
+    per_page: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate(query, count_query, page: int) -> Page:
+    page = max(page, 1)
+    total = db.session.scalar(count_query)
+    items = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return Page(items, page, total)
+
+
+def unit_by_code(code: str) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == code))
+
+
+def roots(scope_path: str | None) -> list[Unit]:
+    """The top of the tree a person may browse: the province's roots, or a manager's unit."""
+    if scope_path is not None:
+        return db.session.scalars(sa.select(Unit).where(Unit.path == scope_path)).all()
+    return db.session.scalars(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name)).all()
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    ids = [int(i) for i in unit.path.strip("/").split("/")[:-1] if i]
+    if not ids:
+        return []
+    by_id = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def children(unit: Unit) -> list[tuple]:
+    """(unit, people in its subtree) of each child, by name."""
+    kids = db.session.scalars(sa.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).all()
+    if not kids:
+        return []
+    counts = dict(db.session.execute(
+        sa.select(Unit.path, sa.func.count(Person.id))
+        .select_from(Unit).join(Person, Person.unit_id == Unit.id)
+        .where(Unit.path.startswith(unit.path)).group_by(Unit.path)).all())
+    return [(k, sum(n for path, n in counts.items() if path.startswith(k.path))) for k in kids]
+
+
+def registered_by_group(unit: Unit) -> dict[str, int]:
+    rows = db.session.execute(sa.select(Person.group, sa.func.count()).where(Person.unit_id == unit.id)
+                              .group_by(Person.group)).all()
+    return {g: dict(rows).get(g, 0) for g in GROUPS}
+
+
+def people_of(unit: Unit, page: int, search: str = "") -> Page:
+    """People registered with ``unit`` itself, by name (optionally filtered by name or id)."""
+    where = [Person.unit_id == unit.id]
+    if search:
+        like = f"%{search.strip()}%"
+        where.append(sa.or_(Person.full_name.ilike(like), Person.external_id.ilike(like)))
+    q = (sa.select(Person.external_id, Person.full_name, Person.group, Household.code.label("household_code"),
+                   sa.select(sa.func.count()).where(Completion.person_id == Person.id).scalar_subquery()
+                   .label("completions"))
+         .outerjoin(Household, Household.id == Person.household_id)
+         .where(*where).order_by(Person.full_name, Person.external_id))
+    return paginate(q, sa.select(sa.func.count()).select_from(Person).where(*where), page)
+
+
+def households_of(unit: Unit, page: int) -> Page:
+    q = (sa.select(Household.code, Household.head_name,
+                   sa.select(sa.func.count()).where(Person.household_id == Household.id).scalar_subquery()
+                   .label("members"))
+         .where(Household.unit_id == unit.id).order_by(Household.code))
+    return paginate(q, sa.select(sa.func.count()).select_from(Household).where(Household.unit_id == unit.id), page)
+
+
+def person_by_external_id(external_id: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.external_id == external_id))
+
+
+def completions_of(person: Person) -> list:
+    return db.session.execute(
+        sa.select(Skill.code, Skill.name, Skill.domain, Skill.level, Skill.points, Completion.completed_on,
+                  Completion.source, Completion.reference)
+        .join(Skill, Skill.id == Completion.skill_id).where(Completion.person_id == person.id)
+        .order_by(Completion.completed_on, Skill.code)).all()
+
+
+def activities_of(person: Person) -> list:
+    return db.session.execute(sa.select(Activity.kind, Activity.occurred_on, Activity.reference)
+                              .where(Activity.person_id == person.id)
+                              .order_by(Activity.occurred_on, Activity.kind)).all()
+
+
+def mentorships_of(person: Person) -> tuple[list, list]:
+    """(mentors, mentees) as (external id, name, started on)."""
+    def side(me, other):
+        return db.session.execute(
+            sa.select(Person.external_id, Person.full_name, Mentorship.started_on)
+            .join(Person, Person.id == other).where(me == person.id)
+            .order_by(Mentorship.started_on, Person.external_id)).all()
+    return side(Mentorship.mentee_id, Mentorship.mentor_id), side(Mentorship.mentor_id, Mentorship.mentee_id)
+
+
+def household_by_code(code: str) -> Household | None:
+    return db.session.scalar(sa.select(Household).where(Household.code == code))
+
+
+def members_of(household: Household) -> list:
+    return db.session.execute(
+        sa.select(Person.external_id, Person.full_name, Person.group, Person.birth_year,
+                  sa.select(sa.func.count()).where(Completion.person_id == Person.id).scalar_subquery()
+                  .label("completions"))
+        .where(Person.household_id == household.id).order_by(Person.birth_year, Person.full_name)).all()

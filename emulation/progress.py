@@ -1,0 +1,205 @@
+"""Progress against a campaign's targets (SPEC §3, units): who is universalized, and the
+coverage by target group of the province or of a manager's unit and of its sub-units.
+
+Set-based: one aggregate query for the universalized people per (unit, group), one for
+the registered people, then a roll-up over the unit tree in Python (a province has a few
+thousand units). The result is cached per campaign, date and state of the data, so the
+dashboard does not scan millions of completions on every visit.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from threading import Lock
+
+import sqlalchemy as sa
+
+from extensions import db
+
+from .clock import province_today
+from .models import GROUPS, AuditLog, Campaign, ImportBatch, Skill, Unit
+
+
+@dataclass
+class Coverage:
+    """Universalized people (``n``) over the official denominator (``d``) of one group or all."""
+    n: int = 0
+    d: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.n / self.d if self.d else None
+
+    def add(self, other: "Coverage") -> None:
+        self.n += other.n
+        self.d += other.d
+
+
+@dataclass
+class UnitProgress:
+    id: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    by_group: dict[str, Coverage] = field(default_factory=dict)
+    reached_on: date | None = None
+
+    @property
+    def total(self) -> Coverage:
+        out = Coverage()
+        for c in self.by_group.values():
+            out.add(c)
+        return out
+
+    def meets(self, targets: dict) -> bool:
+        """Every group with people to count has reached its target."""
+        return all(c.share is not None and c.share >= targets[g] for g, c in self.by_group.items() if c.d)
+
+
+@dataclass
+class Progress:
+    campaign: Campaign
+    as_of: date
+    window: tuple[date, date]
+    scope: UnitProgress  # the province (all roots together) or a manager's unit
+    children: list[UnitProgress]  # the scope's sub-units (communes and wards for the province)
+    adults_universalized: int  # universalized people who are not students (the "certified" target)
+
+
+def current_campaign() -> Campaign | None:
+    """The campaign running today, else the one that ended last, else the next to start."""
+    today = province_today()
+    campaigns = db.session.scalars(sa.select(Campaign).order_by(Campaign.starts_on, Campaign.id)).all()
+    running = [c for c in campaigns if c.starts_on <= today <= c.ends_on]
+    past = sorted((c for c in campaigns if c.ends_on < today), key=lambda c: c.ends_on)
+    if running:
+        return running[-1]
+    if past:
+        return past[-1]
+    return campaigns[0] if campaigns else None
+
+
+def required_skills() -> dict[str, list[int]]:
+    """Group → ids of the skills required for it (a few dozen skills)."""
+    out: dict[str, list[int]] = {g: [] for g in GROUPS}
+    for skill_id, required_for in db.session.execute(sa.select(Skill.id, Skill.required_for)):
+        for g in filter(None, required_for.split(";")):
+            out[g].append(skill_id)
+    return out
+
+
+def universalized_people(campaign: Campaign, as_of: date):
+    """SELECT person_id, unit_id, group, universalized_on of the people universalized for
+    ``campaign`` as of ``as_of``: every skill required for their group completed inside
+    the window. A group that no skill is required for universalizes nobody."""
+    required = {g: ids for g, ids in required_skills().items() if ids and g in campaign.groups}
+    p = db.metadata.tables["people"]
+    c = db.metadata.tables["completions"]
+    end = min(campaign.ends_on, as_of)
+    if not required:
+        return sa.select(p.c.id.label("person_id"), p.c.unit_id, p.c.group,
+                         sa.cast(sa.null(), sa.Date).label("universalized_on")).where(sa.false())
+    counts_for_group = sa.case({g: c.c.skill_id.in_(ids) for g, ids in required.items()}, value=p.c.group,
+                               else_=sa.false())
+    needed = sa.case({g: len(ids) for g, ids in required.items()}, value=p.c.group, else_=-1)
+    return (sa.select(p.c.id.label("person_id"), p.c.unit_id, p.c.group,
+                      sa.func.max(c.c.completed_on).label("universalized_on"))
+            .select_from(c.join(p, p.c.id == c.c.person_id))
+            .where(c.c.completed_on >= campaign.starts_on, c.c.completed_on <= end, counts_for_group)
+            .group_by(p.c.id, p.c.unit_id, p.c.group)
+            .having(sa.func.count() == needed))
+
+
+def person_universalized_on(campaign: Campaign, person_id: int, as_of: date | None = None) -> date | None:
+    q = universalized_people(campaign, as_of or province_today()).subquery()
+    value = db.session.scalar(sa.select(q.c.universalized_on).where(q.c.person_id == person_id))
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_cache: dict[tuple, Progress] = {}
+_cache_lock = Lock()
+CACHE_ENTRIES = 16
+
+
+def _data_stamp() -> tuple:
+    """Changes whenever an import commits or a campaign changes (both are audited)."""
+    return (db.session.scalar(sa.select(sa.func.max(ImportBatch.id))),
+            db.session.scalar(sa.select(sa.func.max(AuditLog.id))))
+
+
+def campaign_progress(campaign: Campaign, *, as_of: date | None = None, scope_path: str | None = None) -> Progress:
+    """Coverage of ``scope_path``'s subtree (the whole province when None) and of its sub-units."""
+    as_of = as_of or province_today()
+    key = (campaign.id, campaign.updated_at, as_of, scope_path, _data_stamp())
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    result = _compute(campaign, as_of, scope_path)
+    with _cache_lock:
+        if len(_cache) >= CACHE_ENTRIES:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = result
+    return result
+
+
+def _compute(campaign: Campaign, as_of: date, scope_path: str | None) -> Progress:
+    groups = campaign.groups
+    units = db.session.execute(sa.select(
+        Unit.id, Unit.parent_id, Unit.code, Unit.name, Unit.kind, Unit.path,
+        *(getattr(Unit, f"headcount_{g}") for g in groups)).order_by(Unit.path)).all()
+    registered: dict[tuple[int, str], int] = defaultdict(int)
+    p = db.metadata.tables["people"]
+    for unit_id, group, n in db.session.execute(
+            sa.select(p.c.unit_id, p.c.group, sa.func.count()).group_by(p.c.unit_id, p.c.group)):
+        registered[(unit_id, group)] = n
+    u = universalized_people(campaign, as_of).subquery()
+    done: dict[tuple[int, str], tuple[int, date | None]] = {}
+    for unit_id, group, n, last in db.session.execute(
+            sa.select(u.c.unit_id, u.c.group, sa.func.count(), sa.func.max(u.c.universalized_on))
+            .group_by(u.c.unit_id, u.c.group)):
+        done[(unit_id, group)] = (n, date.fromisoformat(last) if isinstance(last, str) else last)
+
+    # Own figures of every unit, then added up the tree (deepest first).
+    own: dict[int, UnitProgress] = {}
+    for row in units:
+        up = UnitProgress(row.id, row.code, row.name, row.kind, row.path)
+        for i, g in enumerate(groups):
+            declared = row[6 + i] or 0
+            n, last = done.get((row.id, g), (0, None))
+            up.by_group[g] = Coverage(n, max(declared, registered[(row.id, g)]))
+            if last and (up.reached_on is None or last > up.reached_on):
+                up.reached_on = last
+        own[row.id] = up
+    parent = {row.id: row.parent_id for row in units}
+    for row in sorted(units, key=lambda r: r.path.count("/"), reverse=True):
+        pid = parent[row.id]
+        if pid is not None:
+            child, up = own[row.id], own[pid]
+            for g in groups:
+                up.by_group[g].add(child.by_group[g])
+            if child.reached_on and (up.reached_on is None or child.reached_on > up.reached_on):
+                up.reached_on = child.reached_on
+
+    if scope_path is None:
+        roots = [own[r.id] for r in units if r.parent_id is None]
+        scope = UnitProgress(0, "", "", "province", "/", {g: Coverage() for g in groups})
+        for r in roots:
+            for g in groups:
+                scope.by_group[g].add(r.by_group[g])
+            if r.reached_on and (scope.reached_on is None or r.reached_on > scope.reached_on):
+                scope.reached_on = r.reached_on
+        # The province's communes and wards (or, in a tree without them, the roots' children).
+        children = [own[r.id] for r in units if r.kind in ("commune", "ward")]
+        if not children:
+            root_ids = {r.id for r in units if r.parent_id is None}
+            children = [own[r.id] for r in units if r.parent_id in root_ids]
+        if len(roots) == 1:
+            scope = roots[0]
+    else:
+        scope = next(own[r.id] for r in units if r.path == scope_path)
+        children = [own[r.id] for r in units if r.parent_id == scope.id]
+    adults = sum(n for (unit_id, g), (n, _) in done.items()
+                 if g != "student" and (scope_path is None or own[unit_id].path.startswith(scope_path)))
+    children.sort(key=lambda c: c.name)
+    return Progress(campaign, as_of, (campaign.starts_on, min(campaign.ends_on, as_of)), scope, children, adults)

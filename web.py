@@ -1,0 +1,160 @@
+"""The web shell shared by every package: formatting filters, navigation, language choice,
+error pages, security headers and cookie flags."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+csrf = CSRFProtect()
+
+LANGUAGE_COOKIE = "lang"
+# (endpoint, label): shown to whoever the endpoint's own access declaration admits.
+NAVIGATION = (
+    ("emulation.dashboard", _l("Dashboard")),
+    ("emulation.units", _l("Units")),
+    ("emulation.imports", _l("Import data")),
+    ("emulation.campaigns", _l("Campaigns")),
+    ("emulation.audit_log", _l("Audit log")),
+    ("accounts.users", _l("Accounts")),
+)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are always HttpOnly and SameSite=Lax, and Secure whenever the page
+    was served over HTTPS (or ``SESSION_COOKIE_SECURE`` forces it), so a plain-HTTP
+    development server still works while production cookies never travel in clear."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def init_web(app) -> None:
+    csrf.init_app(app)
+    app.session_interface = SessionInterface()
+    app.jinja_env.filters.update(num=format_num, pct=format_pct, day=format_day, moment=format_moment)
+    app.context_processor(lambda: {"navigation": navigation, "current_language": str(get_locale())})
+    app.after_request(_after_request)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    if app.config.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+def format_num(value, digits: int = 0) -> str:
+    """1.234,5 in Vietnamese, 1,234.5 in English; empty for None."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def format_pct(value, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.853 → 85,3%; empty for None."""
+    if value is None:
+        return ""
+    return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
+
+
+def format_day(value) -> str:
+    """dd/mm/yyyy in Vietnamese; the locale's medium date elsewhere."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if str(get_locale()) == "vi":
+        return value.strftime("%d/%m/%Y")
+    return format_date(value, "medium")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A timestamp in the province's time zone: dd/mm/yyyy HH:MM."""
+    if value is None:
+        return ""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        from datetime import timezone
+
+        value = value.replace(tzinfo=timezone.utc)
+    local = value.astimezone(tz)
+    return local.strftime("%d/%m/%Y %H:%M") if str(get_locale()) == "vi" else local.strftime("%Y-%m-%d %H:%M")
+
+
+# ----------------------------------------------------------------------------- navigation
+
+def navigation() -> list[tuple[str, str, bool]]:
+    """(url, label, is_current) of the pages the signed-in person may open."""
+    from accounts.access import allowed_roles
+
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label in NAVIGATION:
+        view = current_app.view_functions.get(endpoint)
+        roles = allowed_roles(view) if view else None
+        if roles is None or (roles != "public" and current_user.role not in roles):
+            continue
+        items.append((url_for(endpoint), str(label), request.endpoint == endpoint))
+    return items
+
+
+# ----------------------------------------------------------------------------- responses
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _after_request(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_user.is_authenticated:
+        # Staff pages hold personal data: never keep them in a shared cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    wanted = request.args.get("lang")
+    if wanted in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != wanted:
+        response.set_cookie(LANGUAGE_COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    return response
+
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("The file is too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+}
+ERROR_HINTS = {
+    403: _l("Your account's role or unit does not include this page. Ask an administrator if you need it."),
+    404: _l("Check the address, or go back to the dashboard."),
+    413: _l("The largest file accepted is %(mb)d MB."),
+    500: _l("The problem has been logged. Please try again in a moment."),
+}
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    hint = ERROR_HINTS.get(code)
+    if code == 413:
+        hint = _("The largest file accepted is %(mb)d MB.", mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20)
+    return render_template("errors.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
+                           hint=hint), code
+
+
+def _csrf_error(error):
+    return render_template("errors.html", code=400, title=_("The form has expired"),
+                           hint=_("For your safety, forms expire. Go back, reload the page and send it again.")), 400
