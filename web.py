@@ -77,11 +77,13 @@ def format_day(value) -> str:
     return format_date(value, "medium")
 
 
-def format_moment(value: datetime | None) -> str:
+def format_moment(value: datetime | str | None) -> str:
     """A timestamp in the province's time zone: dd/mm/yyyy HH:MM."""
     if value is None:
         return ""
     tz = ZoneInfo(current_app.config["TIMEZONE"])
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:  # SQLite hands back naive UTC
         from datetime import timezone
 

@@ -24,8 +24,10 @@ def _kinds() -> tuple[str, ...]:
 def _job_or_404(job_id: str) -> import_jobs.ImportJob:
     """The job, if the signed-in person started it (administrators see every job)."""
     job = import_jobs.load_job(job_id)
-    if job is None or (job.user_id != current_user.id and current_user.role != ADMIN):
+    if job is None:
         abort(404)
+    if job.user_id != current_user.id and current_user.role != ADMIN:
+        abort(403)
     return job
 
 

@@ -31,6 +31,7 @@ from tests.checks import describe
 # Hypothesis keeps its files with pytest's cache (ignored by git), not in a new folder at the root.
 set_hypothesis_home_dir(Path(__file__).resolve().parent.parent / ".pytest_cache" / "hypothesis")
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_CONNECT_TIMEOUT = 3
 _pg_status: dict[str, str | None] = {}  # url -> None (reachable) or the reason it is not
 
@@ -96,6 +97,9 @@ def make_app(database_url, tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret-key",
             "NATIONAL_ID_KEY": "test-national-id-key",
+            # Uploads are imported inside the request (no background thread) in tests.
+            "IMPORT_JOBS_INLINE": True,
+            "IMPORT_JOBS_DIR": str(tmp_path / "import-jobs"),
         }
         if database_url.startswith("postgresql"):
             # Commits need not wait for the disk: a test database does not outlive a crash.
@@ -309,6 +313,15 @@ def staff(world, app):
             create_user(email, role, unit_code=MANAGER_UNIT if role == "manager" else None,
                         password=PASSWORD, actor="test", must_change_password=False)
     return EMAILS
+
+
+@pytest.fixture
+def campaign(app):
+    """The shipped campaign bdhvs-2025, loaded."""
+    from emulation.campaigns import load_campaign
+
+    with app.app_context():
+        return load_campaign((ROOT / "campaigns" / "bdhvs-2025.toml").read_text(encoding="utf-8"), actor="test")[0].code
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Every route of the app with a sample request and who may open it, for the seeded test
 world of tests/factories.py (units LC > TP > {BL, THCS}; the manager runs THCS) with the
-campaign bdhvs-2025 loaded.
+campaign bdhvs-2025 loaded and the fixtures of tests/test_access.py (``{extra}``: an
+account to reset and enable; ``{job}``, ``{dry_job}``: import jobs the admin started).
 
 tests/test_access.py walks this list with every role (and anonymously) and asserts who
 gets in; tests/browser/test_accessibility.py runs axe-core on every GET page in it. A new
@@ -27,14 +28,45 @@ class Sample:
     data: dict | None = None  # form fields for a POST (a CSRF token is added)
     note: str = ""
 
+    @property
+    def page(self) -> bool:
+        """An HTML page (for the accessibility check)."""
+        return self.method == "GET" and not self.url.endswith((".csv", ".json"))
+
 
 SAMPLES = [
     Sample("emulation.home", "GET", "/", EVERYONE),
     Sample("accounts.login", "GET", "/login", EVERYONE),
-    Sample("accounts.logout", "POST", "/logout", SIGNED_IN),
+    Sample("accounts.login", "POST", "/login", EVERYONE, {"email": "nobody@laichau.test", "password": "wrong"},
+           note="a failed sign-in (signed-in people are sent on)"),
     Sample("accounts.change_password", "GET", "/account/password", SIGNED_IN),
+    Sample("accounts.change_password", "POST", "/account/password", SIGNED_IN,
+           {"current": "wrong", "new": "x", "confirm": "y"}, note="refused by the form"),
     Sample("accounts.users", "GET", "/admin/users", ADMIN),
-    Sample("accounts.reset_password", "POST", "/admin/users/4/reset", ADMIN, note="the viewer's account"),
-    Sample("accounts.set_active", "POST", "/admin/users/4/active", ADMIN, data={"active": "1"}),
+    Sample("accounts.users", "POST", "/admin/users", ADMIN, {"email": "not an email", "role": "viewer"}),
+    Sample("accounts.reset_password", "POST", "/admin/users/{extra}/reset", ADMIN),
+    Sample("accounts.set_active", "POST", "/admin/users/{extra}/active", ADMIN, {"active": "1"}),
     Sample("emulation.dashboard", "GET", "/dashboard", SIGNED_IN),
+    Sample("emulation.dashboard", "GET", "/dashboard?campaign=bdhvs-2025", SIGNED_IN),
+    Sample("emulation.campaigns", "GET", "/campaigns", SIGNED_IN),
+    Sample("emulation.campaigns", "POST", "/campaigns", ADMIN, {"toml": "code = 1"}, note="an invalid file"),
+    Sample("emulation.campaign", "GET", "/campaigns/bdhvs-2025", SIGNED_IN),
+    Sample("emulation.campaign", "POST", "/campaigns/bdhvs-2025", ADMIN, {"toml": "code = 1"}),
+    Sample("emulation.audit_log", "GET", "/admin/audit", ADMIN),
+    Sample("emulation.imports", "GET", "/imports", EDITORS),
+    Sample("emulation.imports", "POST", "/imports", EDITORS, {"kind": "units"}, note="no file: form errors"),
+    Sample("emulation.import_job", "GET", "/imports/{job}", ADMIN, note="the admin's job"),
+    Sample("emulation.import_job_status", "GET", "/imports/{job}/status.json", ADMIN),
+    Sample("emulation.import_job_report", "GET", "/imports/{job}/report.csv", ADMIN),
+    Sample("emulation.import_job_rejects", "GET", "/imports/{job}/rejects.csv", ADMIN),
+    Sample("emulation.import_job_commit", "POST", "/imports/{dry_job}/commit", ADMIN),
+    Sample("emulation.units", "GET", "/units", STAFF),
+    Sample("emulation.unit", "GET", "/units/THCS", STAFF),
+    Sample("emulation.unit", "GET", "/units/TP", PROVINCE_STAFF, note="above the manager's unit"),
+    Sample("emulation.unit", "GET", "/units/BL?page=1&q=L%C3%B2", PROVINCE_STAFF, note="a sibling, searched"),
+    Sample("emulation.person", "GET", "/people/P3", STAFF),
+    Sample("emulation.person", "GET", "/people/P1", PROVINCE_STAFF),
+    Sample("emulation.household", "GET", "/households/H1", PROVINCE_STAFF),
+    # Last: it ends the session.
+    Sample("accounts.logout", "POST", "/logout", SIGNED_IN),
 ]

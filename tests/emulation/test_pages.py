@@ -1,0 +1,179 @@
+"""The staff pages: import by upload (report, dry run, scope, audit), the dashboard, the
+unit tree, a person's and a household's page."""
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+
+from tests import factories as f
+
+
+def upload(web, kind, rows, *, name="file.csv", dry_run=False, skip_invalid=False, data: bytes | None = None):
+    form = {"kind": kind, "file": (io.BytesIO(data if data is not None else f.csv_bytes(rows)), name)}
+    if dry_run:
+        form["dry_run"] = "y"
+    if skip_invalid:
+        form["skip_invalid"] = "y"
+    return web.post("/imports", form, content_type="multipart/form-data")
+
+
+def follow(web, response):
+    assert response.status_code == 303, response.get_data(as_text=True)[:1000]
+    return web.get(response.headers["Location"])
+
+
+def error_rows(page: str) -> list[tuple[str, str, str]]:
+    """(line, column, value) of the report's table."""
+    body = page.split('id="errors"', 1)[1]
+    return re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>', body)
+
+
+def test_an_upload_with_errors_lists_every_bad_row_and_writes_nothing(signed_in, probe, world):
+    web = signed_in("admin")
+    rows = f.NEW["households"] + [{"code": "H9", "unit_code": "NOPE", "head_name": "X"},
+                                  {"code": "H 10", "unit_code": "BL", "head_name": "Y"}]
+    before = probe.snapshot()
+    page = follow(web, upload(web, "households", rows)).get_data(as_text=True)
+    assert error_rows(page) == [("6", "unit_code", "NOPE"), ("7", "code", "H 10")]
+    assert "không có dữ liệu nào được ghi" in page
+    assert probe.snapshot() == before
+
+
+def test_a_dry_run_then_the_real_import(signed_in, probe, world):
+    web = signed_in("admin")
+    r = follow(web, upload(web, "households", f.NEW["households"], dry_run=True))
+    page = r.get_data(as_text=True)
+    assert probe.count("households") == 2 and "Nhập tệp này ngay" in page
+    commit = re.search(r'action="(/imports/[^"]+/commit)"', page).group(1)
+    page = follow(web, web.post(commit)).get_data(as_text=True)
+    assert probe.count("households") == 6 and "Nhập tệp này ngay" not in page
+    audit = probe.rows("audit_log")[-1]
+    assert (audit["action"], audit["actor"], audit["target"]) == ("import.households", "admin@laichau.test", "file.csv")
+    # The checked file was imported once: the dry run cannot be committed again.
+    web.post(commit)
+    assert probe.count("import_batches") == 1 + 4  # the seed's four files and this one
+
+
+def test_skip_invalid_offers_the_rejected_rows(signed_in, probe, world):
+    web = signed_in("admin")
+    rows = f.NEW["households"][:2] + [{"code": "H9", "unit_code": "NOPE", "head_name": "X"}]
+    page = follow(web, upload(web, "households", rows, skip_invalid=True)).get_data(as_text=True)
+    assert probe.count("households") == 4
+    job = re.search(r'href="(/imports/[^"/]+)/rejects.csv"', page).group(1)
+    rejects = web.get(job + "/rejects.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert list(csv.reader(io.StringIO(rejects)))[1][:4] == ["4", "H9", "NOPE", "X"]
+    report = list(csv.reader(io.StringIO(web.get(job + "/report.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert report[1][:3] == ["4", "unit_code", "NOPE"]
+
+
+def test_the_report_is_paged(signed_in, world, monkeypatch):
+    from emulation import import_views
+
+    monkeypatch.setattr(import_views, "ERRORS_PER_PAGE", 2)
+    web = signed_in("admin")
+    rows = [{"code": f"H{i}", "unit_code": "NOPE"} for i in range(10, 15)]
+    r = upload(web, "households", rows)
+    page = follow(web, r).get_data(as_text=True)
+    assert [line for line, _, _ in error_rows(page)] == ["2", "3"]
+    page3 = web.get(r.headers["Location"] + "?page=3").get_data(as_text=True)
+    assert [line for line, _, _ in error_rows(page3)] == ["6"]
+
+
+def test_a_manager_uploads_only_for_their_subtree(signed_in, probe, world):
+    web = signed_in("manager")
+    assert 'value="skills"' not in web.get("/imports").get_data(as_text=True)
+    rows = [{"external_id": "P30", "full_name": "Lò Văn Tú", "group": "student", "unit_code": "BL"}]
+    page = follow(web, upload(web, "people", rows)).get_data(as_text=True)
+    assert error_rows(page) == [("2", "unit_code", "BL")]
+    assert upload(web, "skills", f.NEW["skills"]).status_code == 400  # not a choice for a manager
+    rows[0]["unit_code"] = "THCS"
+    follow(web, upload(web, "people", rows))
+    assert probe.scalar("SELECT count(*) FROM people WHERE external_id = 'P30'") == 1
+
+
+def test_only_csv_and_xlsx_files_are_taken(signed_in, world):
+    web = signed_in("admin")
+    r = upload(web, "units", None, name="units.pdf", data=b"%PDF-1.4")
+    assert r.status_code == 400 and "units.pdf" in r.get_data(as_text=True)
+    r = upload(web, "units", None, name="units.csv", data=b"")
+    assert r.status_code == 400
+
+
+def test_an_xlsx_upload(signed_in, probe, world, tmp_path):
+    web = signed_in("admin")
+    path = f.write_xlsx(tmp_path / "h.xlsx", f.NEW["households"])
+    follow(web, upload(web, "households", None, name="h.xlsx", data=path.read_bytes()))
+    assert probe.count("households") == 6
+
+
+def test_the_dashboard_moves_after_an_import(signed_in, world, campaign):
+    web = signed_in("viewer")
+
+    def cadres():
+        page = web.get("/dashboard").get_data(as_text=True)
+        row = page.split("Cán bộ, công chức, viên chức", 1)[1]
+        return re.findall(r'<td class="num">([^<]*)</td>', row)[:2]
+
+    assert cadres() == ["0", "40"]
+    admin = signed_in("admin")
+    follow(admin, upload(admin, "completions", [{"person_id": "P1", "skill_code": "S1",
+                                                 "completed_on": date(2025, 3, 15), "source": "mooc"}]))
+    assert cadres() == ["1", "40"]
+
+
+def test_the_dashboard_of_a_manager_is_their_unit(signed_in, world, campaign):
+    page = signed_in("manager").get("/dashboard").get_data(as_text=True)
+    assert "Trường THCS Tân Phong" in page and "Phường Tân Phong" not in page
+
+
+def test_a_person_page_shows_the_national_id_only_by_its_last_digits(signed_in, world, campaign):
+    page = signed_in("home_affairs").get("/people/P1").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and f.NID_P1[-3:] in page and f.NID_P1 not in page
+
+
+def test_the_unit_tree_is_browsed_from_the_top(signed_in, world):
+    admin = signed_in("admin")
+    r = admin.get("/units")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/units/LC")
+    page = admin.get("/units/TP").get_data(as_text=True)
+    assert "/units/BL" in page and "/units/THCS" in page and "/people/P1" in page
+    assert signed_in("manager").get("/units").headers["Location"].endswith("/units/THCS")
+    page = signed_in("manager").get("/units/THCS").get_data(as_text=True)
+    assert "/people/P3" in page and 'href="/units/TP"' not in page  # above: named, not linked
+    page = admin.get("/units/BL?q=Páo").get_data(as_text=True)
+    assert "/people/P2" not in page
+    page = admin.get("/units/BL?q=Bình").get_data(as_text=True)
+    assert "/people/P2" in page and "/people/P4" not in page
+
+
+def test_a_household_page_lists_its_members(signed_in, world):
+    page = signed_in("admin").get("/households/H1").get_data(as_text=True)
+    assert "Lò Văn Páo" in page and "/people/P2" in page
+
+
+def test_campaign_rules_are_edited_by_admins(signed_in, world, campaign, probe):
+    admin = signed_in("admin")
+    page = admin.get("/campaigns/bdhvs-2025").get_data(as_text=True)
+    toml = re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", page, re.S).group(1)
+    import html
+
+    text = html.unescape(toml).replace("mentee_points = 20", "").replace("[targets]", "mentee_points = 30\n\n[targets]", 1)
+    r = admin.post("/campaigns/bdhvs-2025", {"toml": text})
+    assert r.status_code == 303
+    assert probe.scalar("SELECT source_toml FROM campaigns WHERE code = 'bdhvs-2025'") == text
+    r = admin.post("/campaigns/bdhvs-2025", {"toml": text.replace("0.80", "1.80")})
+    assert r.status_code == 400 and 'role="alert"' in r.get_data(as_text=True)
+    r = admin.post("/campaigns/bdhvs-2025", {"toml": text.replace('"bdhvs-2025"', '"khac"')})
+    assert r.status_code == 400
+    assert probe.count("campaigns") == 1
+    assert "<textarea" not in signed_in("viewer").get("/campaigns/bdhvs-2025").get_data(as_text=True)
+
+
+def test_the_audit_log_shows_imports_and_sign_ins(signed_in, world):
+    admin = signed_in("admin")
+    page = admin.get("/admin/audit").get_data(as_text=True)
+    assert "user.sign_in" in page and "import.people" in page
+    page = admin.get("/admin/audit?action=import.people").get_data(as_text=True)
+    assert "user.sign_in" not in page.split("<tbody>", 1)[1]

@@ -1,0 +1,74 @@
+"""Who gets in where: every route of tests/routes.py, with every role and anonymously."""
+import io
+from datetime import date
+
+import pytest
+
+from tests import factories as f
+from tests.routes import ANONYMOUS, ROLES, SAMPLES
+from tests.web import Web
+
+
+@pytest.fixture
+def access_world(app, staff, campaign):
+    """The seeded province, one account per role, the campaign, an extra account and two
+    import jobs of the admin: an import with a rejected row set aside, and a dry run."""
+    from accounts.models import User
+    from accounts.services import create_user
+    from emulation import import_jobs
+    from extensions import db
+
+    with app.app_context():
+        extra, _ = create_user("extra@laichau.test", "viewer", actor="test")
+        admin = db.session.scalar(db.select(User).where(User.email == staff["admin"]))
+        rows = [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"},
+                {"person_id": "NOPE", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"}]
+        jobs = {}
+        for name, dry_run, data in (("job", False, rows), ("dry_job", True, rows[:1])):
+            job = import_jobs.create_job("completions", io.BytesIO(f.csv_bytes(data)), "c.csv", user_id=admin.id,
+                                         actor=admin.email, scope_path=None, dry_run=dry_run, skip_invalid=not dry_run)
+            jobs[name] = import_jobs.run_job(job).id
+        return {"extra": extra.id, **jobs}
+
+
+def _got_in(response) -> bool:
+    if response.status_code == 403:
+        return False
+    if response.status_code in (301, 302, 303) and "/login?next=" in response.headers["Location"]:
+        return False  # sent to sign in first (signing out also ends on /login, without "next")
+    assert response.status_code < 500, response.get_data(as_text=True)[:2000]
+    return True
+
+
+@pytest.mark.parametrize("who", (ANONYMOUS, *ROLES))
+def test_every_route_admits_exactly_its_audience(app, access_world, signed_in, who):
+    client = Web(app.test_client()) if who == ANONYMOUS else signed_in(who)
+    wrong = []
+    for s in SAMPLES:
+        url = s.url.format(**access_world)
+        r = client.get(url) if s.method == "GET" else client.post(url, s.data)
+        if _got_in(r) != (who in s.allowed):
+            wrong.append(f"{s.method} {url}: {r.status_code} {r.headers.get('Location', '')}")
+    assert wrong == []
+
+
+def test_every_route_of_the_app_has_a_sample(app):
+    covered = {(s.endpoint, s.method) for s in SAMPLES}
+    routes = {(rule.endpoint, m) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+              for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes - covered == set()
+
+
+def test_a_view_that_declares_no_audience_is_refused_to_everyone(app, signed_in):
+    @app.get("/forgotten")
+    def forgotten():
+        return "personal data"
+
+    assert signed_in("admin").get("/forgotten").status_code == 403
+    assert app.test_client().get("/forgotten").status_code == 403
+
+
+def test_another_managers_job_is_refused(app, access_world, signed_in):
+    manager = signed_in("manager")
+    assert manager.get(f"/imports/{access_world['job']}").status_code == 403
+    assert manager.get("/imports/no-such-job").status_code == 404
