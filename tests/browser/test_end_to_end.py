@@ -1,0 +1,97 @@
+"""A new staff member's path, in a real browser: sign in with the keyboard only, upload a
+file with errors and read them, upload a good file, see the dashboard move, sign out;
+and every page at 360 px without sideways scrolling."""
+import re
+import time
+
+from tests import factories as f
+from tests.browser.conftest import sign_in
+from tests.web import EMAILS, PASSWORD
+
+
+def _people_on_dashboard(page) -> int:
+    text = page.locator("ul.cards li").first.inner_text()
+    return int(re.sub(r"\D", "", text))
+
+
+def test_sign_in_upload_see_the_dashboard_move_sign_out(site, context, tmp_path):
+    base, _app = site
+    started = time.monotonic()
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    # Keyboard only: the skip link first, then the menu's sign-in link and language, then the form.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type(EMAILS["admin"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/dashboard")
+    assert page.locator("h1").inner_text() == "Bảng điều khiển"
+    people_before = _people_on_dashboard(page)
+
+    bad = tmp_path / "nguoi-loi.csv"
+    rows = [{"external_id": "P40", "full_name": "Lò Văn Tú", "group": "citizen", "unit_code": "BL"},
+            {"external_id": "P41", "full_name": "Tẩn Thị Sơn", "group": "nông dân", "unit_code": "BL"},
+            {"external_id": "P42", "full_name": "Vàng A Sử", "group": "citizen", "unit_code": "KHONG_CO"}]
+    f.write_csv(bad, rows)
+    page.goto(f"{base}/imports")
+    page.select_option("#kind", "people")
+    page.set_input_files("#file", str(bad))
+    page.uncheck("#dry_run")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#errors")  # the report (the page polls while the import runs)
+    cells = page.locator("#errors ~ .table-scroll tbody tr").all_inner_texts()
+    assert [c.split("\t")[:3] for c in cells] == [["3", "group", "nông dân"], ["4", "unit_code", "KHONG_CO"]]
+
+    good = tmp_path / "nguoi.csv"
+    rows[1]["group"], rows[2]["unit_code"] = "citizen", "TP"
+    f.write_csv(good, rows)
+    page.goto(f"{base}/imports")
+    page.select_option("#kind", "people")
+    page.set_input_files("#file", str(good))
+    page.click("main form button[type=submit]")  # a dry run first (the default)
+    page.click("text=Nhập tệp này ngay")
+    page.wait_for_selector(".flash.ok")
+    assert "3" in page.locator(".flash.ok").inner_text()
+
+    page.goto(f"{base}/dashboard")
+    assert _people_on_dashboard(page) == people_before + 3
+    page.click("button:has-text('Đăng xuất')")
+    page.wait_for_url(re.compile(r"/login$"))
+    page.goto(f"{base}/dashboard")
+    assert "/login" in page.url
+    print(f"\nbrowser: end-to-end path took {time.monotonic() - started:.1f} s")
+
+
+def test_pages_fit_a_small_phone(site, browser):
+    from tests.routes import SAMPLES
+
+    base, _app = site
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    page = ctx.new_page()
+    sign_in(page, base, EMAILS["admin"], PASSWORD)
+    wide = []
+    for s in SAMPLES:
+        if s.page and "{" not in s.url and "admin" in s.allowed:
+            page.goto(base + s.url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                wide.append((s.url, width))
+    ctx.close()
+    assert wide == []
+
+
+def test_pages_read_without_javascript(site, browser):
+    base, _app = site
+    ctx = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    page = ctx.new_page()
+    sign_in(page, base, EMAILS["viewer"], PASSWORD)
+    page.goto(f"{base}/dashboard")
+    assert page.locator("table").count() >= 1 and "Cán bộ" in page.content()
+    ctx.close()
