@@ -39,12 +39,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def select_locale() -> str:
-    """Vietnamese by default; ``?lang=en`` or the ``lang`` cookie selects English."""
+    """``BABEL_DEFAULT_LOCALE`` (Vietnamese) unless ``?lang=`` or the ``lang`` cookie asks
+    for another of ``LANGUAGES``."""
+    from flask import current_app
+
     if has_request_context():
         wanted = request.args.get("lang") or request.cookies.get("lang")
-        if wanted in ("vi", "en"):
+        if wanted in current_app.config["LANGUAGES"]:
             return wanted
-    return "vi"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def configure_sqlite(engine, busy_timeout_ms: int, cache_mb: int) -> None:

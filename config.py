@@ -70,6 +70,8 @@ def load_config(instance_path: Path) -> dict:
         "TRUST_PROXY": _flag("TRUST_PROXY", False),
         # The largest upload accepted (a province's completions file is a few hundred MB).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 2**20,
+        # Uploaded files and their import reports are kept this many days (instance/imports/).
+        "IMPORT_JOB_DAYS": int(os.environ.get("IMPORT_JOB_DAYS", "7")),
         # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
     }
