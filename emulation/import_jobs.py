@@ -32,6 +32,9 @@ JOB_FILE = "job.json"
 PROGRESS_EVERY = 0.5
 STALE_AFTER = timedelta(minutes=2)
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
+# A report keeps at most this many errors (a file with a wrong column can have one per
+# row, millions); the counts of the report stay exact and the page says what was left out.
+MAX_ERRORS_KEPT = 100_000
 
 
 class JobError(Exception):
@@ -60,6 +63,7 @@ class ImportJob:
     report: dict | None = None  # see _report_record
     failure: str = ""
     followed_by: str = ""  # the job that imported this dry run's file
+    errors_total: int = 0  # errors found, of which at most MAX_ERRORS_KEPT are in the report
 
     # -- state
     @property
@@ -134,7 +138,8 @@ def _report_record(report: ImportReport) -> dict:
         kind=report.kind, file_name=report.file_name, sha256=report.sha256, rows_in=report.rows_in,
         rows_accepted=report.rows_accepted, rows_rejected=report.rows_rejected, rows_changed=report.rows_changed,
         dry_run=report.dry_run, skip_invalid=report.skip_invalid, committed=report.committed,
-        errors=[(e.line, e.column, e.value, e.reason.msgid, e.reason.params) for e in report.errors],
+        errors=[(e.line, e.column, e.value, e.reason.msgid, e.reason.params)
+                for e in report.errors[:MAX_ERRORS_KEPT]],
         file_error=(report.file_error.msgid, report.file_error.params) if report.file_error else None)
 
 
@@ -237,12 +242,15 @@ def run_job(job: ImportJob) -> ImportJob:
         current_app.logger.exception("import job %s failed", job.id)
         job.status, job.failure = "failed", f"{type(exc).__name__}: {exc}"[:500]
     else:
-        job.status, job.report = "done", _report_record(report)
+        job.status, job.report, job.errors_total = "done", _report_record(report), len(report.errors)
     job.finished_at = job.heartbeat = _now()
     if not job.dry_run or job.status != "done" or not report.ok:
         job.upload_path.unlink(missing_ok=True)  # nothing more to do with it
     job.save()
     return job
+
+
+_one_at_a_time = threading.Lock()
 
 
 def start(job: ImportJob) -> None:
@@ -256,7 +264,9 @@ def start(job: ImportJob) -> None:
         return
 
     def work():
-        with app.app_context():
+        # One import at a time per process: on SQLite a second writer would wait for the
+        # first one's lock and fail after the busy timeout; queued jobs show as such.
+        with _one_at_a_time, app.app_context():
             run_job(job)
 
     threading.Thread(target=work, name=f"import-{job.id[:8]}", daemon=True).start()

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from extensions import db
 
 from .clock import province_today
-from .models import GROUPS, AuditLog, Campaign, ImportBatch, Skill, Unit
+from .models import GROUPS, Campaign, ImportBatch, Skill, Unit
 
 
 @dataclass
@@ -88,10 +88,11 @@ def required_skills() -> dict[str, list[int]]:
     return out
 
 
-def universalized_people(campaign: Campaign, as_of: date):
+def universalized_people(campaign: Campaign, as_of: date, person_id: int | None = None):
     """SELECT person_id, unit_id, group, universalized_on of the people universalized for
-    ``campaign`` as of ``as_of``: every skill required for their group completed inside
-    the window. A group that no skill is required for universalizes nobody."""
+    ``campaign`` as of ``as_of`` (or of that one person): every skill required for their
+    group completed inside the window. A group that no skill is required for universalizes
+    nobody."""
     required = {g: ids for g, ids in required_skills().items() if ids and g in campaign.groups}
     p = db.metadata.tables["people"]
     c = db.metadata.tables["completions"]
@@ -102,17 +103,18 @@ def universalized_people(campaign: Campaign, as_of: date):
     counts_for_group = sa.case({g: c.c.skill_id.in_(ids) for g, ids in required.items()}, value=p.c.group,
                                else_=sa.false())
     needed = sa.case({g: len(ids) for g, ids in required.items()}, value=p.c.group, else_=-1)
+    only = [c.c.person_id == person_id] if person_id is not None else []
     return (sa.select(p.c.id.label("person_id"), p.c.unit_id, p.c.group,
                       sa.func.max(c.c.completed_on).label("universalized_on"))
             .select_from(c.join(p, p.c.id == c.c.person_id))
-            .where(c.c.completed_on >= campaign.starts_on, c.c.completed_on <= end, counts_for_group)
+            .where(c.c.completed_on >= campaign.starts_on, c.c.completed_on <= end, counts_for_group, *only)
             .group_by(p.c.id, p.c.unit_id, p.c.group)
             .having(sa.func.count() == needed))
 
 
 def person_universalized_on(campaign: Campaign, person_id: int, as_of: date | None = None) -> date | None:
-    q = universalized_people(campaign, as_of or province_today()).subquery()
-    value = db.session.scalar(sa.select(q.c.universalized_on).where(q.c.person_id == person_id))
+    q = universalized_people(campaign, as_of or province_today(), person_id).subquery()
+    value = db.session.scalar(sa.select(q.c.universalized_on))
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -121,10 +123,11 @@ _cache_lock = Lock()
 CACHE_ENTRIES = 16
 
 
-def _data_stamp() -> tuple:
-    """Changes whenever an import commits or a campaign changes (both are audited)."""
-    return (db.session.scalar(sa.select(sa.func.max(ImportBatch.id))),
-            db.session.scalar(sa.select(sa.func.max(AuditLog.id))))
+def _data_stamp():
+    """Changes whenever an import commits: every change of people, units and events
+    arrives through an import (file, upload or API) and is recorded as a batch. (A
+    campaign's change is in the cache key through its ``updated_at``.)"""
+    return db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
 
 
 def campaign_progress(campaign: Campaign, *, as_of: date | None = None, scope_path: str | None = None) -> Progress:

@@ -177,3 +177,14 @@ def test_the_audit_log_shows_imports_and_sign_ins(signed_in, world):
     assert "user.sign_in" in page and "import.people" in page
     page = admin.get("/admin/audit?action=import.people").get_data(as_text=True)
     assert "user.sign_in" not in page.split("<tbody>", 1)[1]
+
+
+def test_a_report_keeps_a_bounded_number_of_errors(signed_in, world, monkeypatch, probe):
+    from emulation import import_jobs
+
+    monkeypatch.setattr(import_jobs, "MAX_ERRORS_KEPT", 3)
+    web = signed_in("admin")
+    page = follow(web, upload(web, "households", [{"code": f"H{i}", "unit_code": "NOPE"} for i in range(10, 15)]))
+    text = page.get_data(as_text=True)
+    assert len(error_rows(text)) == 3 and "3 lỗi đầu tiên trong số 5" in text
+    assert probe.count("households") == 2
