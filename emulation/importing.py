@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from sqlalchemy import insert
 
-from .bulk import BulkWriter, Upsert
+from .bulk import BulkWriter, Upsert, references_proven_by_lookups
 from .clock import province_today
 from .i18n import N_, Message
 from .models import (
@@ -1109,7 +1109,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
         stream.close()
         return report
 
-    with _gc_paused(), engine.connect() as conn:
+    with _gc_paused(), engine.connect() as conn, references_proven_by_lookups(conn):
         trans = conn.begin()
         try:
             ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid, scope_path)

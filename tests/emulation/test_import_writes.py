@@ -626,3 +626,51 @@ def test_a_large_postgresql_merge_restores_and_enforces_the_foreign_keys(world, 
     with pytest.raises(Exception, match="foreign key"):
         probe.all("INSERT INTO completions (person_id, skill_id, completed_on, source) "
                   "VALUES (999999, 999999, '2025-01-01', 'manual') RETURNING person_id")
+
+
+# ----------------------------------------------------------------------------- references
+
+def test_imported_references_hold_and_connections_keep_their_checks(world, probe, app):
+    """SQLite imports skip the per-row foreign-key checks (emulation/bulk.py,
+    references_proven_by_lookups): what they wrote must still satisfy every key, and the
+    pooled connections must have their checks back, after a good and after a bad file."""
+    from extensions import db
+
+    for kind in f.KINDS:
+        world.load(kind, f.NEW[kind])
+    assert not world.csv("completions", [f.BAD["completions"][0]]).ok
+    if probe.dialect != "sqlite":
+        return
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_parent_removed_during_an_import_fails_the_import(world, probe, app, monkeypatch):
+    """The lookups of an import are read in its transaction: if another connection removes
+    a person after that read, the import cannot write (SQLite: the snapshot is stale;
+    PostgreSQL: the foreign key), and nothing dangles."""
+    from emulation import bulk
+
+    if probe.dialect == "sqlite":
+        other = sqlite3.connect(probe.sqlite_file(), isolation_level=None)
+    else:
+        other = psycopg.connect(sa.engine.make_url(probe.url).set(drivername="postgresql").render_as_string(False),
+                                autocommit=True)
+    add_encoded = bulk.BulkWriter.add_encoded
+
+    def delete_first(self, payload):
+        other.execute("DELETE FROM people WHERE external_id = 'P4'")
+        monkeypatch.setattr(bulk.BulkWriter, "add_encoded", add_encoded)
+        return add_encoded(self, payload)
+
+    monkeypatch.setattr(bulk.BulkWriter, "add_encoded", delete_first)
+    rows = [{"person_id": "P4", "skill_code": "S1", "completed_on": date(2025, 5, 1), "source": "mooc"}]
+    try:
+        with pytest.raises((sqlite3.OperationalError, psycopg.errors.ForeignKeyViolation)) as failure:
+            world.csv("completions", rows)
+        assert "locked" in str(failure.value) or "foreign key" in str(failure.value), failure.value
+    finally:
+        other.close()
+    assert probe.count("completions") == 0
+    assert probe.scalar("SELECT count(*) FROM people WHERE external_id = 'P4'") == 0
