@@ -9,7 +9,10 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from emulation.i18n import N_
 
 csrf = CSRFProtect()
 
@@ -47,6 +50,36 @@ def init_web(app) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+# ----------------------------------------------------------------------------- forms
+
+# WTForms' own messages that our forms can show. WTForms ships no Vietnamese catalog, so
+# they are translated in ours (forms give their other validators explicit messages).
+WTFORMS_MESSAGES = (N_("Not a valid choice."), N_("Invalid Choice: could not coerce."),
+                    N_("This field is required."))
+
+
+class _CatalogTranslations:
+    """WTForms' translations object, answered from the application's catalog."""
+
+    def gettext(self, string):
+        from flask_babel import get_translations
+
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        from flask_babel import get_translations
+
+        return get_translations().ungettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """Every form of the app: Flask-WTF (a CSRF token) with messages in the UI language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogTranslations()
 
 
 # ----------------------------------------------------------------------------- formatting

@@ -1,13 +1,15 @@
 """Forms of the account pages (Flask-WTF: every form carries a CSRF token)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from web import Form
 
 from .models import ROLES
 from .services import MIN_PASSWORD_LENGTH
 
 REQUIRED = _l("This field is required.")
+TOO_LONG = _l("At most %(max)d characters.")
 
 
 ROLE_NAMES = {"admin": _l("Administrator"), "manager": _l("Unit manager"),
@@ -21,12 +23,12 @@ def role_choices():
             ("viewer", _l("Viewer (read-only dashboards)"))]
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255)])
+class LoginForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new = PasswordField(_l("New password"), validators=[
         DataRequired(REQUIRED),
@@ -36,15 +38,15 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(REQUIRED), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
-class UserCreateForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255)])
+class UserCreateForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
     role = SelectField(_l("Role"), choices=role_choices, validate_choice=True)
-    unit_code = StringField(_l("Unit code (managers only)"), validators=[Optional(), Length(max=32)])
+    unit_code = StringField(_l("Unit code (managers only)"), validators=[Optional(), Length(max=32, message=TOO_LONG)])
 
     def validate_role(self, field):
         if field.data not in ROLES:  # pragma: no cover - SelectField already refuses
             raise ValueError(_l("Unknown role."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something (sign out, reset, disable): only the CSRF token."""

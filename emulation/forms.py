@@ -1,24 +1,18 @@
 """Forms of the emulation pages (Flask-WTF: every form carries a CSRF token)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from web import Form
+
+from .labels import IMPORT_KIND_NAMES
+
 REQUIRED = _l("This field is required.")
-
-KIND_NAMES = {
-    "units": _l("Units (units)"),
-    "households": _l("Households (households)"),
-    "people": _l("People (people)"),
-    "mentorships": _l("Mentorships (mentorships)"),
-    "skills": _l("Skills framework (skills)"),
-    "completions": _l("Skill completions (completions)"),
-    "activities": _l("Activities (activities)"),
-}
+TOO_LONG = _l("At most %(max)d characters.")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     kind = SelectField(_l("What the file holds"), validate_choice=True)
     file = FileField(_l("File (.csv or .xlsx)"), validators=[FileRequired(REQUIRED)])
     dry_run = BooleanField(_l("Check only (dry run): show what would change, write nothing"), default=True)
@@ -26,8 +20,8 @@ class ImportForm(FlaskForm):
 
     def __init__(self, kinds, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, KIND_NAMES[k]) for k in kinds]
+        self.kind.choices = [(k, IMPORT_KIND_NAMES[k]) for k in kinds]
 
 
-class CampaignForm(FlaskForm):
-    toml = TextAreaField(_l("Campaign file (TOML)"), validators=[DataRequired(REQUIRED), Length(max=100_000)])
+class CampaignForm(Form):
+    toml = TextAreaField(_l("Campaign file (TOML)"), validators=[DataRequired(REQUIRED), Length(max=100_000, message=TOO_LONG)])

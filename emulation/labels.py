@@ -23,7 +23,19 @@ ACTIVITY_NAMES = {
     "ecommerce": _l("e-commerce"), "digital_savings": _l("digital savings"),
 }
 
+# The files of SPEC §2 (the file's own name stays visible: it is what the columns refer to).
+IMPORT_KIND_NAMES = {
+    "units": _l("Units (units)"),
+    "households": _l("Households (households)"),
+    "people": _l("People (people)"),
+    "mentorships": _l("Mentorships (mentorships)"),
+    "skills": _l("Skills framework (skills)"),
+    "completions": _l("Skill completions (completions)"),
+    "activities": _l("Activities (activities)"),
+}
+
 
 def register_labels(app) -> None:
     app.jinja_env.globals.update(group_names=GROUP_NAMES, unit_kind_names=UNIT_KIND_NAMES,
-                                 source_names=SOURCE_NAMES, activity_names=ACTIVITY_NAMES)
+                                 source_names=SOURCE_NAMES, activity_names=ACTIVITY_NAMES,
+                                 import_kind_names=IMPORT_KIND_NAMES)

@@ -188,3 +188,11 @@ def test_a_report_keeps_a_bounded_number_of_errors(signed_in, world, monkeypatch
     text = page.get_data(as_text=True)
     assert len(error_rows(text)) == 3 and "3 lỗi đầu tiên trong số 5" in text
     assert probe.count("households") == 2
+
+
+def test_form_errors_are_in_vietnamese(signed_in, world):
+    web = signed_in("admin")
+    r = upload(web, "castles", f.NEW["households"])
+    assert r.status_code == 400 and "Lựa chọn không hợp lệ" in r.get_data(as_text=True)
+    r = web.post("/admin/users", {"email": "x" * 250 + "@laichau.test", "role": "viewer"})
+    assert "Tối đa 255 ký tự" in r.get_data(as_text=True)
