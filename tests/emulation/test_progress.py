@@ -80,3 +80,20 @@ def test_the_current_campaign(app, campaign, monkeypatch):
         assert current_campaign().code == "bdhvs-2025"
         monkeypatch.setattr(progress, "province_today", lambda: date(2027, 1, 1))
         assert current_campaign().code == "bdhvs-2025"  # the one that ended last
+
+
+def test_every_scope_reads_one_computation_until_the_data_changes(progress_of, world, monkeypatch):
+    from emulation import progress
+
+    calls = []
+    compute = progress._tree_figures
+    monkeypatch.setattr(progress, "_tree_figures", lambda *a: calls.append(a) or compute(*a))
+    progress._cache.clear()
+    progress_of()
+    progress_of(scope="THCS")
+    progress_of(scope="TP")
+    assert len(calls) == 1
+    world.load("completions", [{"person_id": "P4", "skill_code": "S2", "completed_on": date(2025, 9, 1),
+                                "source": "session"}])
+    progress_of(scope="THCS")
+    assert len(calls) == 2
