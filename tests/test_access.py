@@ -1,34 +1,19 @@
 """Who gets in where: every route of tests/routes.py, with every role and anonymously."""
-import io
-from datetime import date
-
 import pytest
 
-from tests import factories as f
 from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.web import Web
+from tests.web import Web, admin_import_jobs
 
 
 @pytest.fixture
 def access_world(app, staff, campaign):
-    """The seeded province, one account per role, the campaign, an extra account and two
-    import jobs of the admin: an import with a rejected row set aside, and a dry run."""
-    from accounts.models import User
+    """The seeded province, one account per role, the campaign, an extra account and the
+    admin's import jobs (tests/web.py)."""
     from accounts.services import create_user
-    from emulation import import_jobs
-    from extensions import db
 
     with app.app_context():
-        extra, _ = create_user("extra@laichau.test", "viewer", actor="test")
-        admin = db.session.scalar(db.select(User).where(User.email == staff["admin"]))
-        rows = [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"},
-                {"person_id": "NOPE", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"}]
-        jobs = {}
-        for name, dry_run, data in (("job", False, rows), ("dry_job", True, rows[:1])):
-            job = import_jobs.create_job("completions", io.BytesIO(f.csv_bytes(data)), "c.csv", user_id=admin.id,
-                                         actor=admin.email, scope_path=None, dry_run=dry_run, skip_invalid=not dry_run)
-            jobs[name] = import_jobs.run_job(job).id
-        return {"extra": extra.id, **jobs}
+        extra = create_user("extra@laichau.test", "viewer", actor="test")[0].id
+    return {"extra": extra, **admin_import_jobs(app, staff["admin"])}
 
 
 def _got_in(response) -> bool:

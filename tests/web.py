@@ -49,3 +49,30 @@ class Web:
         r = self.post("/logout")
         self._token = None
         return r
+
+
+def admin_import_jobs(app, admin_email: str) -> dict[str, str]:
+    """Import jobs started by the admin, for the job pages: ``job`` imported a completions
+    file with one rejected row set aside (so it has rejects), ``dry_job`` checked a good one
+    (so it can be imported), ``queued`` has not started (its page shows the progress bar)."""
+    import io
+    from datetime import date
+
+    from accounts.models import User
+    from emulation import import_jobs
+    from extensions import db
+    from tests import factories as f
+
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).where(User.email == admin_email))
+        rows = [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"},
+                {"person_id": "NOPE", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"}]
+
+        def job(data, dry_run, skip_invalid):
+            return import_jobs.create_job("completions", io.BytesIO(f.csv_bytes(data)), "c.csv", user_id=admin.id,
+                                          actor=admin.email, scope_path=None, dry_run=dry_run,
+                                          skip_invalid=skip_invalid)
+
+        return {"job": import_jobs.run_job(job(rows, False, True)).id,
+                "dry_job": import_jobs.run_job(job(rows[:1], True, False)).id,
+                "queued": job(rows, True, False).id}

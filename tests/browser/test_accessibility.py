@@ -6,39 +6,15 @@ import pytest
 
 from tests.browser.conftest import AXE, sign_in
 from tests.routes import ADMIN, ANONYMOUS, SAMPLES, Sample
-from tests.web import EMAILS, PASSWORD
+from tests.web import EMAILS, PASSWORD, admin_import_jobs
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def _job_ids(app) -> dict:
-    """Two import jobs of the admin, for the job pages (as tests/test_access.py makes them)."""
-    import io
-    from datetime import date
-
-    from accounts.models import User
-    from emulation import import_jobs
-    from extensions import db
-    from tests import factories as f
-
-    with app.app_context():
-        admin = db.session.scalar(db.select(User).where(User.email == EMAILS["admin"]))
-        rows = [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"},
-                {"person_id": "NOPE", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"}]
-        ids = {}
-        for name, dry_run, data in (("job", False, rows), ("dry_job", True, rows[:1])):
-            job = import_jobs.create_job("completions", io.BytesIO(f.csv_bytes(data)), "c.csv", user_id=admin.id,
-                                         actor=admin.email, scope_path=None, dry_run=dry_run, skip_invalid=not dry_run)
-            ids[name] = import_jobs.run_job(job).id
-        ids["queued"] = import_jobs.create_job("completions", io.BytesIO(f.csv_bytes(rows)), "c.csv", user_id=admin.id,
-                                               actor=admin.email, scope_path=None, dry_run=True, skip_invalid=False).id
-        return {"extra": 0, **ids}
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_no_axe_violation_on_any_page(site, browser, language):
     base, app = site
-    ids = _job_ids(app)
+    ids = {"extra": 0, **admin_import_jobs(app, EMAILS["admin"])}
     axe = AXE.read_text(encoding="utf-8")
     found, weights = {}, {}
     for who in (ANONYMOUS, "admin", "manager"):
