@@ -30,11 +30,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from accounts import register as register_accounts
     from emulation import register as register_emulation
+    from leaderboards import register as register_leaderboards
     from web import init_web
 
     init_web(app)
     register_accounts(app)
     register_emulation(app)
+    register_leaderboards(app)
     return app
 
 

@@ -4,6 +4,7 @@ Each command prints a one-line summary, a progress bar on a terminal, and exits
 non-zero with a clear message on error. Commands call services; they hold no rules.
 """
 import getpass
+from datetime import datetime
 import sqlite3
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import psycopg
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
+from flask_babel import format_decimal, format_number
+
 from .campaigns import CampaignError, load_campaign
 from .importing import KINDS, run_import
 
@@ -21,6 +24,51 @@ ERRORS_SHOWN = 100
 
 def cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _campaign(ctx, param, code):
+    """Resolved to the Campaign when the command runs (see ``with_campaign``)."""
+    return code
+
+
+campaign_option = click.option("--campaign", "campaign", required=True, metavar="CODE",
+                               help="The campaign's code.", callback=_campaign)
+
+
+def _as_of(ctx, param, value):
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"{value!r}: a date as YYYY-MM-DD or DD/MM/YYYY")
+
+
+as_of_option = click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
+                            help="The date to score as of (YYYY-MM-DD or DD/MM/YYYY; default: today).")
+
+
+def resolve(campaign_code: str, as_of):
+    """The campaign of that code (or a clear error) and the as-of date (today by default)."""
+    from flask_babel import gettext as _
+
+    from extensions import db
+
+    from .clock import province_today
+    from .models import Campaign
+
+    campaign = db.session.scalar(db.select(Campaign).where(Campaign.code == campaign_code))
+    if campaign is None:
+        codes = ", ".join(db.session.scalars(db.select(Campaign.code).order_by(Campaign.code))) or "—"
+        raise click.ClickException(_("Unknown campaign \"%(code)s\" (campaigns: %(codes)s).", code=campaign_code,
+                                     codes=codes))
+    return campaign, as_of or province_today()
 
 
 class DatabaseCommand(click.Command):
@@ -128,3 +176,28 @@ def demo_load(people, seed):
 
     summary = load_demo(people=people, seed=seed, echo=lambda s: click.echo(s, err=True))
     click.echo(summary)
+
+
+@click.group("scores")
+def scores_cli():
+    """Stored scores (SPEC §3)."""
+
+
+@scores_cli.command("recompute", cls=DatabaseCommand)
+@campaign_option
+@as_of_option
+@with_appcontext
+def scores_recompute(campaign, as_of):
+    """Rebuild the stored scores of a campaign as of a date."""
+    from flask_babel import gettext as _
+
+    from .scoring import recompute
+
+    campaign, as_of = resolve(campaign, as_of)
+    s = recompute(campaign, as_of)
+    click.echo(_("Scores of %(campaign)s as of %(day)s: %(people)s people (%(universalized)s universalized), "
+                 "%(households)s households (%(families)s digital families), %(units)s units (%(seconds)s s).",
+                 campaign=s.campaign, day=s.as_of.isoformat(), people=format_number(s.people),
+                 universalized=format_number(s.universalized), households=format_number(s.households),
+                 families=format_number(s.digital_families), units=format_number(s.units),
+                 seconds=format_decimal(s.seconds, format="0.0")))

@@ -215,3 +215,71 @@ class AuditLog(db.Model):
     action = sa.Column(sa.String(64), nullable=False)
     target = sa.Column(sa.String(NAME_LENGTH))
     details = sa.Column(sa.JSON)
+
+
+# --------------------------------------------------------------------------- scores
+# Stored results of the scoring rules (SPEC §3) for one campaign as of one date, rebuilt
+# set-based by emulation.scoring. Rows carry what the boards sort and filter on, so a
+# board is one indexed query.
+
+class ScoreRun(db.Model):
+    """The date and moment the stored scores of a campaign were computed for."""
+
+    __tablename__ = "score_runs"
+    campaign_id = sa.Column(sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    as_of = sa.Column(sa.Date, nullable=False)
+    computed_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    # The import batch the scores include (the latest when they were computed).
+    import_batch_id = sa.Column(sa.Integer)
+
+
+class PersonScore(db.Model):
+    __tablename__ = "person_scores"
+    campaign_id = sa.Column(sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    person_id = sa.Column(sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    # Copied from the person, for boards filtered by scope and group without a join.
+    unit_id = sa.Column(sa.Integer, nullable=False)
+    household_id = sa.Column(sa.Integer)
+    group = sa.Column(sa.String(16), nullable=False)
+    points = sa.Column(sa.Integer, nullable=False)
+    skill_points = sa.Column(sa.Integer, nullable=False)
+    activity_points = sa.Column(sa.Integer, nullable=False)
+    mentees = sa.Column(sa.Integer, nullable=False)  # universalized mentees
+    universalized_on = sa.Column(sa.Date)
+    last_scored_on = sa.Column(sa.Date)
+    first_completed_on = sa.Column(sa.Date)  # the earliest counted completion (households)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class UnitScore(db.Model):
+    __tablename__ = "unit_scores"
+    campaign_id = sa.Column(sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    bracket = sa.Column(sa.String(CODE_LENGTH), nullable=False)
+    # Over the campaign's groups and the unit's whole subtree.
+    universalized = sa.Column(sa.Integer, nullable=False)
+    headcount = sa.Column(sa.Integer, nullable=False)
+    coverage = sa.Column(sa.Float)  # None when the headcount is 0 (not ranked)
+    points = sa.Column(sa.Integer, nullable=False)
+    points_per_capita = sa.Column(sa.Float)
+    reached_on = sa.Column(sa.Date)
+    # {group: [universalized, headcount]} for the campaign's groups.
+    by_group = sa.Column(sa.JSON, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class HouseholdScore(db.Model):
+    __tablename__ = "household_scores"
+    campaign_id = sa.Column(sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    household_id = sa.Column(sa.Integer, sa.ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
+    unit_id = sa.Column(sa.Integer, nullable=False)
+    members = sa.Column(sa.Integer, nullable=False)
+    active_members = sa.Column(sa.Integer, nullable=False)
+    active_share = sa.Column(sa.Float)  # None for a household without members
+    points = sa.Column(sa.Integer, nullable=False)
+    digital_family = sa.Column(sa.Boolean, nullable=False)
+    achieved_on = sa.Column(sa.Date)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -1,0 +1,277 @@
+"""The scoring rules of SPEC §3, computed set-based into the score tables.
+
+``recompute(campaign, as_of)`` rebuilds, in one transaction, for one campaign:
+
+- ``person_scores``: points (skills + activities + universalized mentees), the date the
+  person was universalized, the date of the last event that gave points, and the earliest
+  counted completion (for households). One pass over the counted completions, one over
+  the counted activities, one over the mentorships.
+- ``household_scores``: members, active members and share, points, digital family and
+  the date it was achieved, from the people's rows.
+- ``unit_scores``: every unit's figures over its whole subtree, rolled up in Python over
+  the unit tree (a province has a few thousand units).
+
+An event counts when its date lies in ``[starts_on, min(ends_on, as_of)]``. Where a kind
+of event scores once (or once per ISO week, or per date), the earliest event of that kind
+(week, date) is the one that scores and dates ``last_scored_on``; a universalized mentee
+scores on their ``universalized_on``; nothing worth 0 points dates anything.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+
+from extensions import db
+
+from .bulk import references_proven_by_lookups
+from .clock import province_today
+from .models import Campaign, ImportBatch, ScoreRun, Skill, Unit
+
+ONCE_KINDS = ("vneid_level2", "cashless_payment", "ecommerce", "digital_savings")
+
+
+@dataclass
+class RecomputeSummary:
+    campaign: str
+    as_of: date
+    people: int
+    universalized: int
+    households: int
+    digital_families: int
+    units: int
+    seconds: float
+
+
+def _greatest(dialect: str, *exprs: str) -> str:
+    """The latest of some dates, ignoring NULLs (NULL when all are)."""
+    if dialect == "postgresql":
+        return f"GREATEST({', '.join(exprs)})"
+    if len(exprs) == 1:
+        return exprs[0]
+    # SQLite's max() is NULL as soon as one argument is: give each argument's place the
+    # first non-NULL value, starting from that argument.
+    rotations = [exprs[i:] + exprs[:i] for i in range(len(exprs))]
+    return "max(" + ", ".join(f"coalesce({', '.join(r)})" for r in rotations) + ")"
+
+
+def _later_of_both(dialect: str, a: str, b: str) -> str:
+    """The later of two dates, NULL when either is (both must have happened)."""
+    if dialect == "postgresql":
+        return f"CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL ELSE GREATEST({a}, {b}) END"
+    return f"max({a}, {b})"
+
+
+def _monday(dialect: str, column: str) -> str:
+    """The Monday of the ISO week of a date: one value per ISO week."""
+    if dialect == "postgresql":
+        return f"date_trunc('week', {column})"
+    return f"date({column}, '-' || ((CAST(strftime('%w', {column}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+def _required_by_group() -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for skill_id, required_for in db.session.execute(sa.select(Skill.id, Skill.required_for)):
+        for g in filter(None, required_for.split(";")):
+            out[g].append(skill_id)
+    return dict(out)
+
+
+def _in_list(column: str, ids: list[int]) -> str:
+    return f"{column} IN ({', '.join(str(int(i)) for i in ids)})" if ids else "FALSE"
+
+
+def recompute(campaign: Campaign, as_of: date | None = None) -> RecomputeSummary:
+    """Rebuild the stored scores of ``campaign`` as of ``as_of`` (today by default)."""
+    started = datetime.now(timezone.utc)
+    as_of = as_of or province_today()
+    end = min(campaign.ends_on, as_of)
+    rules = campaign.rules
+    required = _required_by_group()
+    batch = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
+    db.session.close()  # the work below runs on its own connection and transaction
+    with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
+        d = conn.dialect.name
+        params = {"cid": campaign.id, "start": campaign.starts_on, "end": end}
+
+        def run(sql: str, **extra):
+            statement = sa.text(sql)
+            dates = [sa.bindparam(name, type_=sa.Date) for name in ("start", "end") if f":{name}" in sql]
+            if dates:
+                statement = statement.bindparams(*dates)
+            return conn.execute(statement, {**params, **extra})
+
+        for table in ("person_scores", "household_scores", "unit_scores", "score_runs"):
+            run(f"DELETE FROM {table} WHERE campaign_id = :cid")
+
+        is_required = "CASE p.\"group\" " + " ".join(
+            f"WHEN '{g}' THEN {_in_list('c.skill_id', ids)}" for g, ids in required.items()) + " ELSE FALSE END" \
+            if required else "FALSE"
+        needed = "CASE p.\"group\" " + " ".join(
+            f"WHEN '{g}' THEN {len(ids)}" for g, ids in required.items()) + " ELSE 0 END" if required else "0"
+        points_of = rules["activity_points"]
+        once_points = "CASE kind " + " ".join(f"WHEN '{k}' THEN {int(points_of[k])}" for k in ONCE_KINDS) + " END"
+        activities = f"""
+            SELECT person_id, SUM(pts) AS points, MAX(CASE WHEN pts > 0 THEN scored_on END) AS last_on FROM (
+                SELECT person_id, MIN(occurred_on) AS scored_on, {once_points} AS pts
+                FROM activities WHERE kind IN ({', '.join(f"'{k}'" for k in ONCE_KINDS)})
+                  AND occurred_on BETWEEN :start AND :end
+                GROUP BY person_id, kind
+                UNION ALL
+                SELECT person_id, occurred_on, {int(points_of['festival'])}
+                FROM activities WHERE kind = 'festival' AND occurred_on BETWEEN :start AND :end
+                UNION ALL
+                SELECT person_id, MIN(occurred_on), {int(points_of['learning_session'])}
+                FROM activities WHERE kind = 'learning_session' AND occurred_on BETWEEN :start AND :end
+                GROUP BY person_id, {_monday(d, 'occurred_on')}
+            ) scored GROUP BY person_id"""
+        completions = f"""
+            SELECT c.person_id, SUM(s.points) AS skill_points,
+                   MAX(CASE WHEN s.points > 0 THEN c.completed_on END) AS last_on,
+                   MIN(c.completed_on) AS first_on,
+                   SUM(CASE WHEN {is_required} THEN 1 ELSE 0 END) AS required_done,
+                   MAX(CASE WHEN {is_required} THEN c.completed_on END) AS required_last
+            FROM completions c JOIN skills s ON s.id = c.skill_id JOIN people p ON p.id = c.person_id
+            WHERE c.completed_on BETWEEN :start AND :end
+            GROUP BY c.person_id"""
+        run(f"""
+            INSERT INTO person_scores (campaign_id, person_id, unit_id, household_id, "group", points, skill_points,
+                                       activity_points, mentees, universalized_on, last_scored_on, first_completed_on)
+            SELECT :cid, p.id, p.unit_id, p.household_id, p."group",
+                   COALESCE(c.skill_points, 0) + COALESCE(a.points, 0), COALESCE(c.skill_points, 0),
+                   COALESCE(a.points, 0), 0,
+                   CASE WHEN {needed} > 0 AND c.required_done = {needed} THEN c.required_last END,
+                   {_greatest(d, 'c.last_on', 'a.last_on')}, c.first_on
+            FROM people p
+            LEFT JOIN ({completions}) c ON c.person_id = p.id
+            LEFT JOIN ({activities}) a ON a.person_id = p.id""")
+
+        mentee_points = int(rules["mentee_points"])
+        last = _greatest(d, "person_scores.last_scored_on", "m.last_on") if mentee_points > 0 \
+            else "person_scores.last_scored_on"
+        run(f"""
+            UPDATE person_scores SET mentees = m.n, points = person_scores.points + :mentee_points * m.n, last_scored_on = {last}
+            FROM (SELECT ms.mentor_id, COUNT(*) AS n, MAX(ps.universalized_on) AS last_on
+                  FROM mentorships ms
+                  JOIN person_scores ps ON ps.campaign_id = :cid AND ps.person_id = ms.mentee_id
+                  WHERE ps.universalized_on IS NOT NULL AND ms.started_on BETWEEN :start AND :end
+                  GROUP BY ms.mentor_id) m
+            WHERE person_scores.campaign_id = :cid AND person_scores.person_id = m.mentor_id""",
+            mentee_points=mentee_points)
+
+        # A digital family: a universalized member, and (a household of one, or another
+        # member with a counted completion); achieved when both first held. The earliest
+        # completion among a member's housemates is the household's earliest, unless that
+        # member alone holds it: then the second earliest. Window functions over the
+        # people's rows, one sort by household; the aggregate drives the insert (primary-key
+        # lookups of households), then the households without members.
+        other_first = "CASE WHEN f = min1 AND n_min1 = 1 THEN min2 ELSE min1 END"
+        run(f"""
+            INSERT INTO household_scores (campaign_id, household_id, unit_id, members, active_members, active_share,
+                                          points, digital_family, achieved_on)
+            SELECT :cid, h.id, h.unit_id, agg.members, agg.active, CAST(agg.active AS FLOAT) / agg.members,
+                   agg.points, agg.achieved_on IS NOT NULL, agg.achieved_on
+            FROM (
+                SELECT household_id, MAX(members) AS members, COUNT(f) AS active, SUM(points) AS points,
+                       MIN(CASE WHEN u IS NULL THEN NULL WHEN members = 1 THEN u
+                                ELSE {_later_of_both(d, 'u', other_first)} END) AS achieved_on
+                FROM (
+                    SELECT household_id, u, f, points, members, min1,
+                           SUM(CASE WHEN f = min1 THEN 1 ELSE 0 END) OVER (PARTITION BY household_id) AS n_min1,
+                           MIN(CASE WHEN f > min1 THEN f END) OVER (PARTITION BY household_id) AS min2
+                    FROM (
+                        SELECT household_id, universalized_on AS u, first_completed_on AS f, points,
+                               COUNT(*) OVER (PARTITION BY household_id) AS members,
+                               MIN(first_completed_on) OVER (PARTITION BY household_id) AS min1
+                        FROM person_scores WHERE campaign_id = :cid AND household_id IS NOT NULL
+                    ) x
+                ) y
+                GROUP BY household_id
+            ) agg JOIN households h ON h.id = agg.household_id""")
+        run("""
+            INSERT INTO household_scores (campaign_id, household_id, unit_id, members, active_members, active_share,
+                                          points, digital_family, achieved_on)
+            SELECT :cid, h.id, h.unit_id, 0, 0, NULL, 0, FALSE, NULL FROM households h
+            WHERE NOT EXISTS (SELECT 1 FROM household_scores s WHERE s.campaign_id = :cid AND s.household_id = h.id)""")
+
+        units = _unit_rows(conn, campaign)
+        if units:
+            conn.execute(sa.insert(db.metadata.tables["unit_scores"]), units)
+        conn.execute(sa.insert(db.metadata.tables["score_runs"]).values(
+            campaign_id=campaign.id, as_of=as_of, computed_at=datetime.now(timezone.utc), import_batch_id=batch))
+        counts = run("""
+            SELECT (SELECT COUNT(*) FROM person_scores WHERE campaign_id = :cid),
+                   (SELECT COUNT(universalized_on) FROM person_scores WHERE campaign_id = :cid),
+                   (SELECT COUNT(*) FROM household_scores WHERE campaign_id = :cid),
+                   (SELECT COUNT(*) FROM household_scores WHERE campaign_id = :cid AND digital_family = TRUE)""").one()
+    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    return RecomputeSummary(campaign.code, as_of, counts[0], counts[1], counts[2], counts[3], len(units), seconds)
+
+
+def _as_date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _unit_rows(conn, campaign: Campaign) -> list[dict]:
+    """Every unit's figures over its subtree (SPEC §3, units), as unit_scores rows."""
+    groups = campaign.groups
+    units = conn.execute(sa.select(
+        Unit.id, Unit.parent_id, Unit.bracket, Unit.path,
+        *(getattr(Unit, f"headcount_{g}") for g in groups))).all()
+    own = defaultdict(lambda: {"n": defaultdict(int), "registered": defaultdict(int), "points": 0, "reached": None})
+    for unit_id, group, registered, universalized, reached, points in conn.execute(sa.text(
+            'SELECT unit_id, "group", COUNT(*), COUNT(universalized_on), MAX(universalized_on), SUM(points) '
+            'FROM person_scores WHERE campaign_id = :cid GROUP BY unit_id, "group"'), {"cid": campaign.id}):
+        o = own[unit_id]
+        o["points"] += points
+        o["registered"][group] = registered
+        if group in groups:
+            o["n"][group] = universalized
+            reached = _as_date(reached)
+            if reached and (o["reached"] is None or reached > o["reached"]):
+                o["reached"] = reached
+    # Each unit's own figures, then added into every ancestor (deepest first).
+    figures = {}
+    for row in units:
+        o = own[row.id]
+        figures[row.id] = {
+            "n": {g: o["n"][g] for g in groups},
+            "d": {g: max(row[4 + i] or 0, o["registered"][g]) for i, g in enumerate(groups)},
+            "points": o["points"], "reached": o["reached"]}
+    parent = {row.id: row.parent_id for row in units}
+    for row in sorted(units, key=lambda r: r.path.count("/"), reverse=True):
+        p = parent[row.id]
+        if p is None:
+            continue
+        child, up = figures[row.id], figures[p]
+        for g in groups:
+            up["n"][g] += child["n"][g]
+            up["d"][g] += child["d"][g]
+        up["points"] += child["points"]
+        if child["reached"] and (up["reached"] is None or child["reached"] > up["reached"]):
+            up["reached"] = child["reached"]
+    rows = []
+    for row in units:
+        f = figures[row.id]
+        n, dd = sum(f["n"].values()), sum(f["d"].values())
+        rows.append({
+            "campaign_id": campaign.id, "unit_id": row.id, "bracket": row.bracket, "universalized": n,
+            "headcount": dd, "coverage": n / dd if dd else None, "points": f["points"],
+            "points_per_capita": f["points"] / dd if dd else None,
+            "reached_on": f["reached"] if n else None,
+            "by_group": {g: [f["n"][g], f["d"][g]] for g in groups}})
+    return rows
+
+
+def ensure_scores(campaign: Campaign, as_of: date, echo=None) -> None:
+    """Recompute the stored scores unless they are of ``as_of`` and of the latest import."""
+    run = db.session.get(ScoreRun, campaign.id)
+    batch = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
+    if run is not None and run.as_of == as_of and run.import_batch_id == batch:
+        return
+    summary = recompute(campaign, as_of)
+    if echo:
+        from flask_babel import gettext as _
+
+        echo(_("Scores recomputed as of %(day)s (%(seconds)s s).", day=as_of.isoformat(),
+               seconds=f"{summary.seconds:.1f}"))

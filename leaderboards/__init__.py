@@ -1,0 +1,8 @@
+"""Leaderboards: ranking the stored scores (SPEC §3), exports; later publications and pages."""
+
+
+def register(app) -> None:
+    """Attach the package's command-line group to ``app``."""
+    from .cli import leaderboard_cli
+
+    app.cli.add_command(leaderboard_cli)
