@@ -1,0 +1,119 @@
+"""Scoring benchmark: the full recompute of a campaign on the demo province, against raw
+SQLite scans of the same completions in the same run.
+
+What is measured
+----------------
+1. The demo province (``flask demo load --people N --seed 7``, 500,000 people and about
+   7.4M completions by default) in a SQLite file under ``bench/data/`` (or ``--db`` for
+   one already loaded). Not timed.
+2. **Ours**: ``emulation.scoring.recompute(campaign, as_of)``, end to end (every person's,
+   household's and unit's scores rebuilt in one transaction), best of ``--runs``; the peak
+   RSS of the process is printed.
+3. **Baselines**, with Python's ``sqlite3`` on the same file, same page cache:
+   - *scan*: one pass over the campaign window's completions (``count``, ``sum``) — the floor;
+   - *points*: one plain aggregate, the skill points of every person
+     (``SUM(points) … JOIN skills … GROUP BY person_id``) — the heart of the work, alone.
+   The ratio is ours over each.
+
+Target (issue 4): a full recompute ≤ 10 s (aim: 3 s). Exit status 0 when it passes.
+
+Usage::
+
+    .venv/bin/python bench/scoring_bench.py [--people 500000] [--db FILE] [--campaign bdhvs-2026]
+        [--as-of 2026-11-27] [--runs 3]
+"""
+import argparse
+import platform
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 10.0
+
+
+def build(db: Path, people: int) -> None:
+    """The demo province through the real command line (``db upgrade`` then ``demo load``)."""
+    env = {"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin:/bin"}
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    for args in (["db", "upgrade"], ["demo", "load", "--people", str(people), "--seed", "7"]):
+        subprocess.run(flask + args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def baseline(db: Path, start: str, end: str) -> dict[str, float]:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA cache_size=-65536")
+    out = {}
+    for name, sql in (
+            ("scan", "SELECT count(*), sum(skill_id) FROM completions WHERE completed_on BETWEEN ? AND ?"),
+            ("points", "SELECT c.person_id, sum(s.points) FROM completions c JOIN skills s ON s.id = c.skill_id "
+                       "WHERE c.completed_on BETWEEN ? AND ? GROUP BY c.person_id")):
+        began = time.perf_counter()
+        conn.execute(sql, (start, end)).fetchall()
+        out[name] = time.perf_counter() - began
+    conn.close()
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--people", type=int, default=500_000)
+    p.add_argument("--db", type=Path, help="a SQLite file with the demo province already loaded")
+    p.add_argument("--campaign", default="bdhvs-2026")
+    p.add_argument("--as-of", default="2026-11-27")
+    p.add_argument("--runs", type=int, default=3)
+    a = p.parse_args(argv)
+
+    db = a.db or ROOT / "bench" / "data" / f"demo-{a.people}.sqlite3"
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    if not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        print(f"Loading the demo province of {a.people:,} people into {db} ...", flush=True)
+        began = time.perf_counter()
+        build(db, a.people)
+        print(f"  loaded in {time.perf_counter() - began:.0f} s")
+
+    import sqlalchemy as sa
+
+    from app import create_app
+    from emulation.models import Campaign
+    from emulation.scoring import recompute
+    from extensions import db as sadb
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db}"})
+    as_of = date.fromisoformat(a.as_of)
+    ours = []
+    with app.app_context():
+        campaign = sadb.session.scalar(sa.select(Campaign).where(Campaign.code == a.campaign))
+        if campaign is None:
+            sys.exit(f"no campaign {a.campaign} in {db}")
+        start, end = campaign.starts_on.isoformat(), min(campaign.ends_on, as_of).isoformat()
+        counts = sadb.session.execute(sa.text(
+            "SELECT (SELECT count(*) FROM people), (SELECT count(*) FROM completions)")).one()
+        print(f"Province: {counts[0]:,} people, {counts[1]:,} completions; campaign {campaign.code} "
+              f"as of {as_of} (window {start} to {end})")
+        for run in range(a.runs):
+            summary = recompute(sadb.session.get(Campaign, campaign.id), as_of)
+            ours.append(summary.seconds)
+            print(f"  run {run + 1}: recompute {summary.seconds:.2f} s ({summary.people:,} people, "
+                  f"{summary.universalized:,} universalized, {summary.digital_families:,} digital families, "
+                  f"{summary.units:,} units)", flush=True)
+        sadb.engine.dispose()
+    base = baseline(db, start, end)
+    best = min(ours)
+    print(f"best recompute: {best:.2f} s | baseline scan {base['scan']:.2f} s (ratio {best / base['scan']:.1f}) "
+          f"| baseline points aggregate {base['points']:.2f} s (ratio {best / base['points']:.1f})")
+    print(f"peak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    ok = best <= TARGET_SECONDS
+    print(f"{'PASS' if ok else 'FAIL'}  full recompute <= {TARGET_SECONDS:.0f} s: {best:.2f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
