@@ -502,9 +502,12 @@ class StreamingImporter(Importer):
     key: tuple[str, ...] = ()
     policy = "update"
     date_column: str | None = None
+    # The file column whose people's scores the rows change (events), if any.
+    scored_column: str | None = None
 
     def __init__(self, ctx, header):
         super().__init__(ctx, header)
+        self.scored_people: set[int] = set()
         columns = tuple(d for f, d in self.mapping if f in header)
         self.writer = BulkWriter(ctx.conn, Upsert(self.table, columns, self.key, self.policy, self.date_column))
 
@@ -513,6 +516,8 @@ class StreamingImporter(Importer):
 
     def accept(self, parsed: Parsed) -> None:
         self.writer.add_encoded(parsed.payload)
+        if self.scored_column:
+            self.scored_people.update(parsed.cols[self.scored_column])
 
     def finish(self) -> list[RowError]:
         self.writer.finish()
@@ -872,6 +877,7 @@ class PeopleImporter(UniqueKeyMixin, Importer):
 
 class MentorshipsImporter(StreamingImporter):
     kind = "mentorships"
+    scored_column = "mentor_id"
     table = "mentorships"
     key = ("mentor_id", "mentee_id")
     policy = "earliest"
@@ -916,6 +922,7 @@ class SkillsImporter(UniqueKeyMixin, StreamingImporter):
 
 class CompletionsImporter(StreamingImporter):
     kind = "completions"
+    scored_column = "person_id"
     table = "completions"
     key = ("person_id", "skill_id")
     policy = "earliest"
@@ -937,6 +944,7 @@ class CompletionsImporter(StreamingImporter):
 
 class ActivitiesImporter(StreamingImporter):
     kind = "activities"
+    scored_column = "person_id"
     table = "activities"
     key = ("person_id", "kind", "occurred_on")
     policy = "ignore"
@@ -1151,9 +1159,31 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
         finally:
             table.close()
     report.errors.sort(key=lambda e: e.line)
+    if report.committed:
+        _update_scores(kind, getattr(importer, "scored_people", None))
     if report.ok and skip_invalid and report.errors and isinstance(source, (str, Path)) and not dry_run:
         report.rejects_path = write_rejects(Path(source), report.errors)
     return report
+
+
+def _update_scores(kind: str, people: set[int] | None) -> None:
+    """Bring the stored scores up to date after a committed import: only the people the
+    events concern (and their mentors, households, units) for an event file; every run
+    again for a file of units, households, people or skills, which can move anyone.
+
+    A failure here leaves the import committed and the scores marked stale (their run
+    names an older import batch), to be recomputed by the next export or recompute."""
+    from flask import current_app
+
+    from .scoring import apply_events, recompute_all
+
+    try:
+        if people is not None:
+            apply_events(people)
+        else:
+            recompute_all()
+    except Exception:
+        current_app.logger.exception("scores not updated after the import of a %s file", kind)
 
 
 def _record(conn, report: ImportReport, actor: str, started: datetime) -> None:

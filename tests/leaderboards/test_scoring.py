@@ -286,3 +286,50 @@ def test_digital_family_dates(app, members, completions, achieved_on):
         assert (h["digital_family"], h["achieved_on"]) == (achieved_on is not None, achieved_on)
         ref = score(province, rules, date(2025, 12, 31))["households"]["H1"]
         assert ref["achieved_on"] == achieved_on  # the reference agrees with the hand-made answer
+
+
+# ----------------------------------------------------------------------------- after imports
+
+def _stored(probe):
+    return {t: probe.all(f"SELECT * FROM {t} ORDER BY 1, 2") for t in ("person_scores", "household_scores",
+                                                                         "unit_scores")}
+
+
+def test_imports_bring_the_stored_scores_up_to_date(world, probe, app, campaign, monkeypatch):
+    """After each import the stored scores equal a full recompute; event files touch only
+    their people (and mentors, households, units), other files recompute everything."""
+    from emulation import scoring
+    from emulation.models import Campaign as C
+
+    world.load("completions", [
+        {"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15), "source": "mooc"}])
+    with app.app_context():
+        scoring.recompute(db.session.scalar(sa.select(C)), date(2025, 12, 31))
+    full = scoring.recompute
+    calls = []
+    whole = scoring._recompute
+    monkeypatch.setattr(scoring, "_recompute", lambda *a, **k: calls.append(a) or whole(*a, **k))
+
+    def check(kind, rows, expect_full):
+        calls.clear()
+        world.load(kind, rows)
+        assert bool(calls) == expect_full, kind
+        incremental = _stored(probe)
+        with app.app_context():
+            full(db.session.scalar(sa.select(C)), date(2025, 12, 31))
+        assert _stored(probe) == incremental, kind
+
+    check("completions", [  # P2 universalized: P2's household H1 and the mentors of P2 change too
+        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"},
+        {"person_id": "P4", "skill_code": "S3", "completed_on": date(2025, 5, 6), "source": "session"}], False)
+    check("mentorships", [{"mentor_id": "P1", "mentee_id": "P2", "started_on": date(2025, 4, 1)},
+                          {"mentor_id": "P4", "mentee_id": "P3", "started_on": date(2025, 4, 1)}], False)
+    check("completions", [  # P3 universalized: P4 (their mentor) gains 20 points
+        {"person_id": "P3", "skill_code": "S2", "completed_on": date(2025, 6, 1), "source": "vneid"}], False)
+    check("activities", [{"person_id": "P4", "kind": "festival", "occurred_on": date(2025, 9, 2)},
+                         {"person_id": "P4", "kind": "learning_session", "occurred_on": date(2025, 9, 3)}], False)
+    check("people", [{"external_id": "P4", "full_name": "Tẩn Văn Dũng", "group": "citizen", "unit_code": "TP",
+                      "household_code": "H1"}], True)
+    with app.app_context():
+        run = db.session.scalar(sa.select(scoring.ScoreRun))
+        assert run.as_of == date(2025, 12, 31)  # imports keep the run's date
