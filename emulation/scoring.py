@@ -381,5 +381,7 @@ def ensure_scores(campaign: Campaign, as_of: date, echo=None) -> None:
     if echo:
         from flask_babel import gettext as _
 
+        from flask_babel import format_decimal
+
         echo(_("Scores recomputed as of %(day)s (%(seconds)s s).", day=as_of.isoformat(),
-               seconds=f"{summary.seconds:.1f}"))
+               seconds=format_decimal(summary.seconds, format="0.0")))

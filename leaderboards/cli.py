@@ -51,6 +51,7 @@ def leaderboard_cli():
 @with_appcontext
 def export(campaign, board, bracket, scope_code, group, as_of, fmt, output):
     """Export a board, ranked, with the columns of SPEC §6."""
+    from flask_babel import format_number
     from flask_babel import gettext as _
 
     campaign, as_of = resolve(campaign, as_of)
@@ -76,4 +77,29 @@ def export(campaign, board, bracket, scope_code, group, as_of, fmt, output):
         if output:
             out.close()
     echo_err(_("%(board)s board of %(campaign)s as of %(day)s: %(n)s entries.", board=board,
-               campaign=campaign.code, day=as_of.isoformat(), n=len(rows)))
+               campaign=campaign.code, day=as_of.isoformat(), n=format_number(len(rows))))
+
+
+@leaderboard_cli.command("publish", cls=DatabaseCommand)
+@campaign_option
+@as_of_option
+@with_appcontext
+def publish_command(campaign, as_of):
+    """Freeze every board of a campaign as of a date (a date is published once)."""
+    from flask_babel import format_decimal, format_number
+    from flask_babel import gettext as _
+
+    from emulation.cli import cli_actor
+
+    from .publishing import publish
+
+    campaign, as_of = resolve(campaign, as_of)
+    code = campaign.code
+    result = publish(campaign, as_of, actor=cli_actor())
+    if result.created:
+        click.echo(_("Published the boards of %(campaign)s as of %(day)s: %(n)s entries (%(seconds)s s).",
+                     campaign=code, day=as_of.isoformat(), n=format_number(result.entries),
+                     seconds=format_decimal(result.seconds, format="0.0")))
+    else:
+        click.echo(_("The boards of %(campaign)s as of %(day)s were already published; nothing changed.",
+                     campaign=code, day=as_of.isoformat()))

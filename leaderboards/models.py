@@ -1,0 +1,45 @@
+"""Publications: a campaign's boards frozen as of a date (SPEC §3). Entries never change."""
+import sqlalchemy as sa
+
+from emulation.models import CODE_LENGTH, EXTERNAL_ID_LENGTH, NAME_LENGTH, utcnow
+from extensions import db
+
+
+class Publication(db.Model):
+    __tablename__ = "publications"
+    id = sa.Column(sa.Integer, primary_key=True)
+    campaign_id = sa.Column(sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False)
+    as_of = sa.Column(sa.Date, nullable=False)
+    published_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    published_by = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+
+    # One publication per campaign and date: a second scheduler or a repeated command
+    # finds the first one instead of publishing twice.
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "as_of"),)
+
+
+class PublishedEntry(db.Model):
+    """One entry of a published board, with its rank and the figures shown."""
+
+    __tablename__ = "published_entries"
+    publication_id = sa.Column(sa.Integer, sa.ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True)
+    board = sa.Column(sa.String(12), primary_key=True)  # units | households | people
+    key = sa.Column(sa.String(EXTERNAL_ID_LENGTH), primary_key=True)  # unit code, household code, external id
+    bracket = sa.Column(sa.String(CODE_LENGTH), nullable=False, default="")  # units board only
+    rank = sa.Column(sa.Integer, nullable=False)
+    # Rank in the previous publication of the campaign minus this rank (+3: up three);
+    # None: not on that board before.
+    movement = sa.Column(sa.Integer)
+    unit_id = sa.Column(sa.Integer, nullable=False)  # the unit itself, or the entry's unit
+    points = sa.Column(sa.Integer, nullable=False)
+    share = sa.Column(sa.Float)  # units: coverage; households: active share
+    per_capita = sa.Column(sa.Float)  # units: points per capita
+    day = sa.Column(sa.Date)  # reached_on, achieved_on or last_scored_on
+    flag = sa.Column(sa.Boolean)  # households: digital family
+    universalized = sa.Column(sa.Integer)  # units: universalized people
+    headcount = sa.Column(sa.Integer)  # units: the denominator
+
+    __table_args__ = (
+        sa.Index("ix_published_entries_rank", "publication_id", "board", "bracket", "rank"),
+        {"sqlite_with_rowid": False},
+    )

@@ -1,0 +1,94 @@
+"""Publishing: every board of a campaign frozen as of a date, ranked once, set-based.
+
+Ranks are computed by ``RANK()`` over each board's sort key (standard competition ranking,
+SPEC §3), the same key ``boards.entries`` sorts by, so the published ranks and the export
+agree (tested). Movement is the rank in the campaign's previous publication minus the new
+rank. A publication is unique per campaign and date: publishing again for that date
+returns the first one, so two schedulers (or a command and the scheduler) cannot publish
+twice.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from emulation.bulk import references_proven_by_lookups
+from emulation.models import Campaign
+from emulation.scoring import ensure_scores
+from extensions import db
+
+from .models import Publication
+
+# Each board: the select of its entries, with the rank over its sort key (SPEC §3).
+BOARD_SELECTS = {
+    "units": """
+        SELECT :pid, 'units', u.code, s.bracket,
+               RANK() OVER (PARTITION BY s.bracket ORDER BY s.coverage DESC, s.points_per_capita DESC,
+                                                           CASE WHEN s.reached_on IS NULL THEN 1 ELSE 0 END,
+                                                           s.reached_on),
+               s.unit_id, s.points, s.coverage, s.points_per_capita, s.reached_on, NULL, s.universalized, s.headcount
+        FROM unit_scores s JOIN units u ON u.id = s.unit_id
+        WHERE s.campaign_id = :cid AND s.headcount > 0""",
+    "households": """
+        SELECT :pid, 'households', h.code, '',
+               RANK() OVER (ORDER BY CASE WHEN s.digital_family THEN 0 ELSE 1 END,
+                                     CASE WHEN s.active_share IS NULL THEN 1 ELSE 0 END, s.active_share DESC,
+                                     s.points DESC, CASE WHEN s.achieved_on IS NULL THEN 1 ELSE 0 END, s.achieved_on),
+               s.unit_id, s.points, s.active_share, NULL, s.achieved_on, s.digital_family, NULL, NULL
+        FROM household_scores s JOIN households h ON h.id = s.household_id
+        WHERE s.campaign_id = :cid""",
+    "people": """
+        SELECT :pid, 'people', p.external_id, '',
+               RANK() OVER (ORDER BY s.points DESC, CASE WHEN s.last_scored_on IS NULL THEN 1 ELSE 0 END,
+                                     s.last_scored_on),
+               s.unit_id, s.points, NULL, NULL, s.last_scored_on, NULL, NULL, NULL
+        FROM person_scores s JOIN people p ON p.id = s.person_id
+        WHERE s.campaign_id = :cid""",
+}
+COLUMNS = ("publication_id, board, key, bracket, rank, unit_id, points, share, per_capita, day, flag, "
+           "universalized, headcount")
+
+
+@dataclass
+class Published:
+    publication_id: int
+    created: bool  # False: that date was already published
+    entries: int
+    seconds: float
+
+
+def publish(campaign: Campaign, as_of: date, *, actor: str) -> Published:
+    """Freeze every board of ``campaign`` as of ``as_of`` (scores brought up to date first)."""
+    started = datetime.now(timezone.utc)
+    existing = db.session.scalar(sa.select(Publication.id).where(
+        Publication.campaign_id == campaign.id, Publication.as_of == as_of))
+    if existing is not None:
+        return Published(existing, False, 0, 0.0)
+    ensure_scores(campaign, as_of)
+    cid = campaign.id
+    db.session.close()
+    pubs = db.metadata.tables["publications"]
+    try:
+        with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
+            pid = conn.execute(sa.insert(pubs).values(
+                campaign_id=cid, as_of=as_of, published_at=datetime.now(timezone.utc), published_by=actor)
+                .returning(pubs.c.id)).scalar_one()
+            for select in BOARD_SELECTS.values():
+                conn.execute(sa.text(f"INSERT INTO published_entries ({COLUMNS}) {select}"), {"pid": pid, "cid": cid})
+            previous = conn.scalar(sa.select(pubs.c.id).where(pubs.c.campaign_id == cid, pubs.c.as_of < as_of)
+                                   .order_by(pubs.c.as_of.desc()).limit(1))
+            if previous is not None:
+                conn.execute(sa.text("""
+                    UPDATE published_entries SET movement = (
+                        SELECT p.rank FROM published_entries p
+                        WHERE p.publication_id = :prev AND p.board = published_entries.board
+                          AND p.key = published_entries.key AND p.bracket = published_entries.bracket
+                    ) - rank
+                    WHERE publication_id = :pid"""), {"pid": pid, "prev": previous})
+            n = conn.scalar(sa.text("SELECT COUNT(*) FROM published_entries WHERE publication_id = :pid"), {"pid": pid})
+    except IntegrityError:  # another process published that date meanwhile
+        existing = db.session.scalar(sa.select(Publication.id).where(
+            Publication.campaign_id == cid, Publication.as_of == as_of))
+        return Published(existing, False, 0, 0.0)
+    return Published(pid, True, n, (datetime.now(timezone.utc) - started).total_seconds())

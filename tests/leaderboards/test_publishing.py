@@ -1,0 +1,62 @@
+"""Publications (SPEC §3): every board frozen as of a date, ranks equal to the export's,
+movement against the previous publication, one publication per date."""
+from datetime import date
+
+import sqlalchemy as sa
+
+from emulation.models import Campaign
+from extensions import db
+from leaderboards.boards import BoardQuery, entries
+
+DAY1, DAY2 = date(2025, 6, 30), date(2025, 12, 31)
+
+
+def _published(probe, as_of, board):
+    return probe.all(
+        "SELECT e.key, e.rank, e.movement FROM published_entries e JOIN publications p ON p.id = e.publication_id "
+        "WHERE p.as_of = :d AND e.board = :b ORDER BY e.rank, e.key", d=as_of, b=board)
+
+
+def test_publish_freezes_every_board_with_its_movement(world, runner, probe, app, campaign):
+    world.load("completions", [
+        {"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15), "source": "mooc"},
+        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"}])
+    result = runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of", DAY1.isoformat()])
+    assert result.exit_code == 0, result.output
+    first = _published(probe, DAY1, "people")
+    assert first[:2] == [("P1", 1, None), ("P2", 2, None)]  # nothing before: no movement
+
+    # P4 overtakes both; P3 joins P1's points.
+    world.load("completions", [
+        {"person_id": "P4", "skill_code": "S1", "completed_on": date(2025, 7, 1), "source": "mooc"},
+        {"person_id": "P4", "skill_code": "S2", "completed_on": date(2025, 7, 2), "source": "mooc"},
+        {"person_id": "P3", "skill_code": "S2", "completed_on": date(2025, 7, 3), "source": "mooc"}])
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025",
+                               "--as-of", DAY2.isoformat()]).exit_code == 0
+    second = {key: (rank, movement) for key, rank, movement in _published(probe, DAY2, "people")}
+    assert second["P4"] == (1, 2)  # was 3rd (tied with P3 at 0 points), now 1st: up 2
+    # P4 30 points, P3 20 (S2), then P1 and P2 10 each: P1 from 1st to 3rd, P3 new to points.
+    assert second["P1"] == (3, -2) and second["P3"] == (2, 1) and second["P2"] == (4, -2)
+    # The first publication has not changed.
+    assert _published(probe, DAY1, "people") == first
+
+    with app.app_context():
+        c = db.session.scalar(sa.select(Campaign))
+        from emulation.scoring import recompute
+
+        recompute(c, DAY2)
+        c = db.session.scalar(sa.select(Campaign))
+        for board in ("people", "households"):
+            assert [(k, r) for k, r, _ in _published(probe, DAY2, board)] == sorted(
+                ((e.get("external_id") or e["code"], e["rank"]) for e in entries(BoardQuery(c, board))),
+                key=lambda x: (x[1], x[0]))
+        units = sorted((e["code"], e["rank"]) for e in entries(BoardQuery(c, "units")))
+        assert sorted((k, r) for k, r, _ in _published(probe, DAY2, "units")) == units
+
+
+def test_a_date_is_published_once(world, runner, probe, campaign):
+    for _ in range(2):
+        result = runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of", "2025-06-30"])
+        assert result.exit_code == 0, result.output
+    assert probe.count("publications") == 1
+    assert probe.count("published_entries") == 4 + 2 + 4  # people, households, units with a headcount
