@@ -103,3 +103,28 @@ def publish_command(campaign, as_of):
     else:
         click.echo(_("The boards of %(campaign)s as of %(day)s were already published; nothing changed.",
                      campaign=code, day=as_of.isoformat()))
+
+
+@click.group("scheduler")
+def scheduler_cli():
+    """The scheduled work (weekly publications)."""
+
+
+@scheduler_cli.command("run", cls=DatabaseCommand)
+@with_appcontext
+def scheduler_run():
+    """Run the scheduler in the foreground (one process; Ctrl+C stops it)."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    from .schedule import build_scheduler
+
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app)
+    jobs = scheduler.get_jobs()
+    click.echo(_("Scheduler started: %(n)s publication jobs (%(jobs)s).", n=len(jobs),
+                 jobs=", ".join(j.id for j in jobs) or "—"))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -60,3 +60,22 @@ def test_a_date_is_published_once(world, runner, probe, campaign):
         assert result.exit_code == 0, result.output
     assert probe.count("publications") == 1
     assert probe.count("published_entries") == 4 + 2 + 4  # people, households, units with a headcount
+
+
+def test_the_scheduler_publishes_each_running_campaign_weekly_and_once(world, app, probe, campaign, monkeypatch):
+    from leaderboards import schedule
+
+    scheduler = schedule.build_scheduler(app)
+    (job,) = scheduler.get_jobs()
+    assert job.id == "publish:bdhvs-2025"
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["day_of_week"], fields["hour"]) == ("mon", "6")  # the campaign's default rule
+    assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
+
+    monkeypatch.setattr(schedule, "province_today", lambda: date(2025, 6, 30))
+    assert schedule.publish_campaign(app, "bdhvs-2025").created
+    assert not schedule.publish_campaign(app, "bdhvs-2025").created  # a second run, or a second scheduler
+    assert probe.count("publications") == 1
+    monkeypatch.setattr(schedule, "province_today", lambda: date(2026, 2, 2))
+    assert schedule.publish_campaign(app, "bdhvs-2025") is None  # the campaign has ended
+    assert probe.count("publications") == 1

@@ -1,0 +1,51 @@
+"""The publication schedule (APScheduler): each running campaign publishes its boards at
+the weekday and hour of its rules (``publication``, Monday 06:00 by default), in the
+province's time zone, from ``flask --app app scheduler run``, a single process.
+
+Publishing twice is impossible by construction (one publication per campaign and date,
+see ``publishing``), so a second scheduler, or a command run by hand, changes nothing.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from emulation.clock import province_today
+from emulation.models import Campaign
+from extensions import db
+
+from .publishing import Published, publish
+
+ACTOR = "scheduler"
+
+
+def running_campaigns(today: date) -> list[Campaign]:
+    return db.session.scalars(sa.select(Campaign).where(Campaign.starts_on <= today, Campaign.ends_on >= today)
+                              .order_by(Campaign.code)).all()
+
+
+def publish_campaign(app, code: str) -> Published | None:
+    """The job: publish ``code``'s boards as of today, if the campaign is running."""
+    with app.app_context():
+        today = province_today()
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code))
+        if campaign is None or not campaign.starts_on <= today <= campaign.ends_on:
+            return None
+        result = publish(campaign, today, actor=ACTOR)
+        app.logger.info("publication of %s as of %s: %s", code, today,
+                        f"{result.entries} entries" if result.created else "already published")
+        return result
+
+
+def build_scheduler(app) -> BlockingScheduler:
+    """One weekly job per campaign, at its publication weekday and hour."""
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    with app.app_context():
+        for campaign in db.session.scalars(sa.select(Campaign).order_by(Campaign.code)):
+            when = campaign.rules["publication"]
+            scheduler.add_job(publish_campaign, CronTrigger(day_of_week=when["weekday"], hour=when["hour"],
+                                                            timezone=app.config["TIMEZONE"]),
+                              args=(app, campaign.code), id=f"publish:{campaign.code}", coalesce=True,
+                              max_instances=1, misfire_grace_time=6 * 3600)
+    return scheduler
