@@ -294,6 +294,11 @@ def apply_events(person_ids) -> int:
         conn.execute(sa.text("INSERT INTO _affected (person_id) VALUES (:p)"), [{"p": int(p)} for p in person_ids])
         conn.exec_driver_sql(f"INSERT INTO _affected (person_id) SELECT DISTINCT mentor_id FROM mentorships "
                              f"WHERE mentee_id IN {AFFECTED} AND mentor_id NOT IN {AFFECTED}")
+        if conn.dialect.name == "postgresql":
+            # A temporary table has no statistics until analysed: without them PostgreSQL
+            # hashes the whole completions table instead of looking the people up (3.3 s
+            # against 0.2 s for 10,000 people on the 500,000-person province).
+            conn.exec_driver_sql("ANALYZE _affected")
         for campaign, as_of in runs:
             scorer = _Scorer(conn, campaign, as_of, required)
             scorer.people(only=True)
