@@ -19,6 +19,7 @@ csrf = CSRFProtect()
 LANGUAGE_COOKIE = "lang"
 # (endpoint, label): shown to whoever the endpoint's own access declaration admits.
 NAVIGATION = (
+    ("leaderboards.board", _l("Leaderboards")),
     ("emulation.dashboard", _l("Dashboard")),
     ("emulation.units", _l("Units")),
     ("emulation.imports", _l("Import data")),
@@ -131,13 +132,12 @@ def navigation() -> list[tuple[str, str, bool]]:
     """(url, label, is_current) of the pages the signed-in person may open."""
     from accounts.access import allowed_roles
 
-    if not current_user.is_authenticated:
-        return []
     items = []
     for endpoint, label in NAVIGATION:
         view = current_app.view_functions.get(endpoint)
         roles = allowed_roles(view) if view else None
-        if roles is None or (roles != "public" and current_user.role not in roles):
+        if roles is None or (roles != "public" and (not current_user.is_authenticated
+                                                    or current_user.role not in roles)):
             continue
         items.append((url_for(endpoint), str(label), request.endpoint == endpoint))
     return items

@@ -5,6 +5,9 @@ def register(app) -> None:
     """Attach the package's command-line group to ``app``."""
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
     from .cli import leaderboard_cli, scheduler_cli
+    from .views import bp
+
+    app.register_blueprint(bp)
 
     app.cli.add_command(leaderboard_cli)
     app.cli.add_command(scheduler_cli)

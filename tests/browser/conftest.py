@@ -52,7 +52,8 @@ def browser():
 @pytest.fixture
 def site(tmp_path, browser):
     """The seeded province (tests/factories.py) with one account per role and the 2025
-    campaign, served on a free port; imports run in background threads, as in production."""
+    campaign with its boards published, served on a free port; imports run in background
+    threads, as in production."""
     from werkzeug.serving import make_server
 
     from app import create_app
@@ -72,7 +73,14 @@ def site(tmp_path, browser):
         for role, email in EMAILS.items():
             create_user(email, role, unit_code=MANAGER_UNIT if role == "manager" else None, password=PASSWORD,
                         actor="test", must_change_password=False)
-        load_campaign((ROOT / "campaigns" / "bdhvs-2025.toml").read_text(encoding="utf-8"), actor="test")
+        campaign = load_campaign((ROOT / "campaigns" / "bdhvs-2025.toml").read_text(encoding="utf-8"),
+                                 actor="test")[0]
+        # A published board, so that the public pages show their tables.
+        from datetime import date
+
+        from leaderboards.publishing import publish
+
+        publish(campaign, date(2025, 12, 31), actor="test")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,0 +1,67 @@
+"""The public leaderboard pages: the latest publication, masked names, paging without
+OFFSET, "find my household", no sign-in."""
+import re
+from datetime import date
+
+import pytest
+
+from leaderboards.public import mask_name
+
+
+@pytest.mark.parametrize("name, birth_year, shown", [
+    ("Nguyễn Văn An", 1980, "Nguyễn V. A."),
+    ("Nguyễn Văn An", 2012, "N. V. A."),  # under 16 in 2025
+    ("Giàng A Chứ", None, "G. A. C."),  # age unknown: as a child
+    ("Lò Thị Bình", 2009, "Lò T. B."),  # 16 in 2025
+    ("", 1980, ""),
+])
+def test_names_are_masked(name, birth_year, shown):
+    assert mask_name(name, birth_year, 2025) == shown
+
+
+@pytest.fixture
+def published(world, runner, campaign):
+    world.load("completions", [
+        {"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15), "source": "mooc"},
+        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"},
+        {"person_id": "P3", "skill_code": "S2", "completed_on": date(2025, 6, 1), "source": "vneid"}])
+    result = runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of", "2025-12-31"])
+    assert result.exit_code == 0, result.output
+
+
+def ranks(page: str) -> list[tuple[str, str]]:
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<td class="num">(\d+)</td><td>.*?</td>\s*<th scope="row">([^<]*)</th>', body, re.S)
+
+
+def test_the_people_board_shows_masked_names_to_anyone(client, published):
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
+    assert ranks(page) == [("1", "G. A. C."), ("2", "Nguyễn V. A."), ("3", "Lò T. B."), ("4", "Tẩn V. D.")]
+    assert "Nguyễn Văn An" not in page and "P1" not in page
+
+
+def test_pages_follow_each_other_without_offset(client, published, monkeypatch):
+    from leaderboards import public
+
+    monkeypatch.setattr(public, "PAGE_SIZE", 2)
+    first = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
+    assert [r for r, _ in ranks(first)] == ["1", "2"]
+    after = re.search(r'href="([^"]*after=[^"]*)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(after).get_data(as_text=True)
+    assert [r for r, _ in ranks(second)] == ["3", "4"] and 'rel="next"' not in second
+    before = re.search(r'href="([^"]*before=[^"]*)" rel="prev"', second).group(1).replace("&amp;", "&")
+    assert ranks(client.get(before).get_data(as_text=True)) == ranks(first)
+
+
+def test_find_my_household_and_browse_by_commune(client, published):
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=households&find=H1").get_data(as_text=True)
+    assert 'class="found" aria-current="true"' in page and "H1" in page
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=households&find=NOPE").get_data(as_text=True)
+    assert 'role="alert"' in page
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=people&commune=TP").get_data(as_text=True)
+    assert len(ranks(page)) == 4  # everyone lives in the ward of Tân Phong
+
+
+def test_nothing_published_yet(client, world, campaign):
+    page = client.get("/leaderboards?campaign=bdhvs-2025")
+    assert page.status_code == 200 and "chưa được công bố" in page.get_data(as_text=True)
