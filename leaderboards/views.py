@@ -49,5 +49,6 @@ def board():
     else:
         page = boards.board_page(publication, kind, bracket=bracket, scope=scope, after=_cursor("after"),
                                  before=_cursor("before"))
-    return render_template("leaderboards/board.html", page=page, brackets=brackets, bracket=bracket, scope=scope,
+    template = "leaderboards/print.html" if request.args.get("print") else "leaderboards/board.html"
+    return render_template(template, page=page, brackets=brackets, bracket=bracket, scope=scope,
                            communes=boards.communes(), wanted=wanted, found=found, **context)

@@ -39,6 +39,7 @@ SAMPLES = [
     Sample("leaderboards.board", "GET", "/leaderboards", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=people&commune=TP", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=households&find=H1", EVERYONE),
+    Sample("leaderboards.board", "GET", "/leaderboards?board=people&print=1", EVERYONE, note="the A4 print"),
     Sample("accounts.login", "GET", "/login", EVERYONE),
     Sample("accounts.login", "POST", "/login", EVERYONE, {"email": "nobody@laichau.test", "password": "wrong"},
            note="a failed sign-in (signed-in people are sent on)"),

@@ -65,3 +65,9 @@ def test_find_my_household_and_browse_by_commune(client, published):
 def test_nothing_published_yet(client, world, campaign):
     page = client.get("/leaderboards?campaign=bdhvs-2025")
     assert page.status_code == 200 and "chưa được công bố" in page.get_data(as_text=True)
+
+
+def test_a_printable_a4_page(client, published):
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=people&print=1").get_data(as_text=True)
+    assert "print.css" in page and "<nav" not in page and "<form" not in page
+    assert "G. A. C." in page and "Nguyễn Văn An" not in page
