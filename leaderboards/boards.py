@@ -10,8 +10,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
-from emulation.models import (Campaign, Household, HouseholdScore, Person, PersonScore, ScoreRun, Unit,
-                              UnitScore)
+from emulation.models import Campaign, ScoreRun, Unit
 from extensions import db
 
 BOARDS = ("units", "households", "people")
@@ -37,77 +36,66 @@ class BoardQuery:
     group: str | None = None
 
 
+# Each board's sort key, best first (SPEC §3), as SQL over its score table ``s``: the one
+# definition that the export, the publications and the pages rank by (with RANK(), which
+# is standard competition ranking: equal keys share a rank). Missing dates sort last.
+SORT_KEYS = {
+    "units": "s.coverage DESC, s.points_per_capita DESC, CASE WHEN s.reached_on IS NULL THEN 1 ELSE 0 END, "
+             "s.reached_on",
+    "households": "CASE WHEN s.digital_family THEN 0 ELSE 1 END, CASE WHEN s.active_share IS NULL THEN 1 ELSE 0 END, "
+                  "s.active_share DESC, s.points DESC, CASE WHEN s.achieved_on IS NULL THEN 1 ELSE 0 END, "
+                  "s.achieved_on",
+    "people": "s.points DESC, CASE WHEN s.last_scored_on IS NULL THEN 1 ELSE 0 END, s.last_scored_on",
+}
+# The columns each board's export shows, and where they come from.
+_SELECTS = {
+    "units": ("RANK() OVER (PARTITION BY s.bracket ORDER BY {key}) AS rank, u.code, u.name, u.kind, s.bracket, "
+              "s.coverage, s.points, s.points_per_capita, s.reached_on, s.universalized, s.headcount",
+              "unit_scores s JOIN units u ON u.id = s.unit_id", "s.headcount > 0", "s.bracket, rank, u.code"),
+    "households": ("RANK() OVER (ORDER BY {key}) AS rank, h.code, u.code AS unit_code, s.digital_family, "
+                   "s.active_share, s.points, s.achieved_on",
+                   "household_scores s JOIN households h ON h.id = s.household_id JOIN units u ON u.id = s.unit_id",
+                   "TRUE", "rank, h.code"),
+    "people": ("RANK() OVER (ORDER BY {key}) AS rank, p.external_id, p.full_name, s.\"group\", u.code AS unit_code, "
+               "s.points, s.last_scored_on, s.universalized_on",
+               "person_scores s JOIN people p ON p.id = s.person_id JOIN units u ON u.id = s.unit_id",
+               "TRUE", "rank, p.external_id"),
+}
+_DATES = ("reached_on", "achieved_on", "last_scored_on", "universalized_on")
+
+
 def _date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _ranked(rows, key_of) -> Iterator[dict]:
-    """Standard competition ranking of ``rows`` already in board order."""
-    rank, previous = 0, object()
-    for position, row in enumerate(rows, start=1):
-        key = key_of(row)
-        if key != previous:
-            rank, previous = position, key
-        yield {"rank": rank, **row}
-
-
-def _in_scope(unit_column, scope: Unit | None, include_scope: bool):
-    if scope is None:
-        return []
-    inside = sa.select(Unit.id).where(Unit.path.startswith(scope.path))
-    if not include_scope:
-        inside = inside.where(Unit.id != scope.id)
-    return [unit_column.in_(inside)]
-
-
 def entries(q: BoardQuery) -> Iterator[dict]:
-    """The board's entries in order, each with its rank and the export's columns."""
-    cid = q.campaign.id
-    if q.board == "units":
-        brackets = [q.bracket] if q.bracket else db.session.scalars(
-            sa.select(UnitScore.bracket).where(UnitScore.campaign_id == cid).distinct().order_by(UnitScore.bracket))
-        for bracket in list(brackets):
-            rows = db.session.execute(
-                sa.select(Unit.code, Unit.name, Unit.kind, UnitScore.bracket, UnitScore.coverage, UnitScore.points,
-                          UnitScore.points_per_capita, UnitScore.reached_on, UnitScore.universalized,
-                          UnitScore.headcount)
-                .join(Unit, Unit.id == UnitScore.unit_id)
-                .where(UnitScore.campaign_id == cid, UnitScore.bracket == bracket, UnitScore.headcount > 0,
-                       *_in_scope(UnitScore.unit_id, q.scope, include_scope=False))
-                .order_by(UnitScore.coverage.desc(), UnitScore.points_per_capita.desc(),
-                          UnitScore.reached_on.is_(None), UnitScore.reached_on, Unit.code))
-            yield from _ranked(({**r._asdict(), "reached_on": _date(r.reached_on)} for r in rows),
-                               lambda r: (r["coverage"], r["points_per_capita"], r["reached_on"]))
-    elif q.board == "households":
-        rows = db.session.execute(
-            sa.select(Household.code, Unit.code.label("unit_code"), HouseholdScore.digital_family,
-                      HouseholdScore.active_share, HouseholdScore.points, HouseholdScore.achieved_on)
-            .join(Household, Household.id == HouseholdScore.household_id)
-            .join(Unit, Unit.id == HouseholdScore.unit_id)
-            .where(HouseholdScore.campaign_id == cid, *_in_scope(HouseholdScore.unit_id, q.scope, include_scope=True))
-            .order_by(HouseholdScore.digital_family.desc(), HouseholdScore.active_share.is_(None),
-                      HouseholdScore.active_share.desc(), HouseholdScore.points.desc(),
-                      HouseholdScore.achieved_on.is_(None), HouseholdScore.achieved_on, Household.code))
-        yield from _ranked(({**r._asdict(), "digital_family": bool(r.digital_family),
-                             "achieved_on": _date(r.achieved_on)} for r in rows),
-                           lambda r: (r["digital_family"], r["active_share"], r["points"], r["achieved_on"]))
-    elif q.board == "people":
-        where = [PersonScore.campaign_id == cid, *_in_scope(PersonScore.unit_id, q.scope, include_scope=True)]
-        if q.group:
-            where.append(PersonScore.group == q.group)
-        rows = db.session.execute(
-            sa.select(Person.external_id, Person.full_name, PersonScore.group, Unit.code.label("unit_code"),
-                      PersonScore.points, PersonScore.last_scored_on, PersonScore.universalized_on)
-            .join(Person, Person.id == PersonScore.person_id)
-            .join(Unit, Unit.id == PersonScore.unit_id)
-            .where(*where)
-            .order_by(PersonScore.points.desc(), PersonScore.last_scored_on.is_(None), PersonScore.last_scored_on,
-                      Person.external_id))
-        yield from _ranked(({**r._asdict(), "last_scored_on": _date(r.last_scored_on),
-                             "universalized_on": _date(r.universalized_on)} for r in rows),
-                           lambda r: (r["points"], r["last_scored_on"]))
-    else:
+    """The board's entries in order, each with its rank and the export's columns; ranks
+    are over the board as filtered (a bracket, a scope, a group)."""
+    if q.board not in BOARDS:
         raise BoardError(f"unknown board {q.board!r}")
+    columns, tables, condition, order = _SELECTS[q.board]
+    where, params = ["s.campaign_id = :cid", condition], {"cid": q.campaign.id}
+    if q.board == "units" and q.bracket:
+        where.append("s.bracket = :bracket")
+        params["bracket"] = q.bracket
+    if q.scope is not None:
+        # Inside the scope's subtree; on the units board without the scope unit itself.
+        where.append("s.unit_id IN (SELECT id FROM units WHERE path LIKE :inside"
+                     + (" AND id <> :scope_id)" if q.board == "units" else ")"))
+        params.update(inside=q.scope.path + "%", scope_id=q.scope.id)
+    if q.board == "people" and q.group:
+        where.append("s.\"group\" = :group")
+        params["group"] = q.group
+    sql = (f"SELECT {columns.format(key=SORT_KEYS[q.board])} FROM {tables} WHERE {' AND '.join(where)} "
+           f"ORDER BY {order}")
+    for row in db.session.execute(sa.text(sql), params):
+        entry = dict(row._mapping)
+        for name in _DATES:
+            if name in entry:
+                entry[name] = _date(entry[name])
+        if "digital_family" in entry:
+            entry["digital_family"] = bool(entry["digital_family"])
+        yield entry
 
 
 def score_run(campaign: Campaign) -> ScoreRun | None:

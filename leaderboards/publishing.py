@@ -1,8 +1,7 @@
 """Publishing: every board of a campaign frozen as of a date, ranked once, set-based.
 
-Ranks are computed by ``RANK()`` over each board's sort key (standard competition ranking,
-SPEC §3), the same key ``boards.entries`` sorts by, so the published ranks and the export
-agree (tested). Movement is the rank in the campaign's previous publication minus the new
+Ranks are computed by ``RANK()`` over each board's sort key (``boards.SORT_KEYS``, the
+one the export ranks by), so the published ranks and the export agree (tested). Movement is the rank in the campaign's previous publication minus the new
 rank. A publication is unique per campaign and date: publishing again for that date
 returns the first one, so two schedulers (or a command and the scheduler) cannot publish
 twice.
@@ -18,30 +17,26 @@ from emulation.models import Campaign
 from emulation.scoring import ensure_scores
 from extensions import db
 
+from .boards import SORT_KEYS
 from .models import Publication
 
 # Each board: the select of its entries, with the rank over its sort key (SPEC §3).
 BOARD_SELECTS = {
-    "units": """
+    "units": f"""
         SELECT :pid, 'units', u.code, s.bracket,
-               RANK() OVER (PARTITION BY s.bracket ORDER BY s.coverage DESC, s.points_per_capita DESC,
-                                                           CASE WHEN s.reached_on IS NULL THEN 1 ELSE 0 END,
-                                                           s.reached_on),
+               RANK() OVER (PARTITION BY s.bracket ORDER BY {SORT_KEYS['units']}),
                s.unit_id, s.points, s.coverage, s.points_per_capita, s.reached_on, NULL, s.universalized, s.headcount
         FROM unit_scores s JOIN units u ON u.id = s.unit_id
         WHERE s.campaign_id = :cid AND s.headcount > 0""",
-    "households": """
+    "households": f"""
         SELECT :pid, 'households', h.code, '',
-               RANK() OVER (ORDER BY CASE WHEN s.digital_family THEN 0 ELSE 1 END,
-                                     CASE WHEN s.active_share IS NULL THEN 1 ELSE 0 END, s.active_share DESC,
-                                     s.points DESC, CASE WHEN s.achieved_on IS NULL THEN 1 ELSE 0 END, s.achieved_on),
+               RANK() OVER (ORDER BY {SORT_KEYS['households']}),
                s.unit_id, s.points, s.active_share, NULL, s.achieved_on, s.digital_family, NULL, NULL
         FROM household_scores s JOIN households h ON h.id = s.household_id
         WHERE s.campaign_id = :cid""",
-    "people": """
+    "people": f"""
         SELECT :pid, 'people', p.external_id, '',
-               RANK() OVER (ORDER BY s.points DESC, CASE WHEN s.last_scored_on IS NULL THEN 1 ELSE 0 END,
-                                     s.last_scored_on),
+               RANK() OVER (ORDER BY {SORT_KEYS['people']}),
                s.unit_id, s.points, NULL, NULL, s.last_scored_on, NULL, NULL, NULL
         FROM person_scores s JOIN people p ON p.id = s.person_id
         WHERE s.campaign_id = :cid""",

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.web import EMAILS, PASSWORD, Web
+from tests.web import PASSWORD, Web
 
 
 def _user(app, email):

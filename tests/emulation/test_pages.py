@@ -5,7 +5,6 @@ import io
 import re
 from datetime import date
 
-import pytest
 
 from tests import factories as f
 
