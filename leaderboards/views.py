@@ -2,8 +2,9 @@
 from flask import Blueprint, abort, render_template, request
 
 from accounts.access import public
-from emulation.models import GROUPS
+from emulation.models import GROUPS, Campaign
 from emulation.progress import current_campaign
+from extensions import db
 
 from . import public as boards
 from .boards import BOARDS
@@ -21,9 +22,8 @@ def _cursor(name: str):
 @bp.get("/leaderboards")
 @public
 def board():
-    from emulation.models import Campaign
-    from extensions import db
-
+    """A published board, a page at a time (``after``/``before``), centred on a code
+    (``find``), by bracket and commune; ``print=1`` gives the A4 page."""
     code = request.args.get("campaign")
     campaign = db.session.scalar(db.select(Campaign).where(Campaign.code == code)) if code else current_campaign()
     if code and campaign is None:
