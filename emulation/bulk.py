@@ -202,12 +202,16 @@ class BulkWriter:
         if self.dialect != "sqlite" and self._staged:
             fks = self._foreign_keys() if self._staged_rows >= FK_REVALIDATE_ROWS else []
             with self.raw.cursor() as cur:
+                # isolate_from_table=False (AddConstraint): by default SQLAlchemy marks the
+                # constraint as no longer part of its table's CREATE TABLE, which silently
+                # dropped the foreign keys from every schema created afterwards in the same
+                # process (the test suite's create_all).
                 for fk in fks:
                     cur.execute(str(DropConstraint(fk).compile(dialect=self.conn.dialect)))
                 for sql in self._merge_sql:
                     cur.execute(sql)
                     self.changed += max(cur.rowcount, 0)
                 for fk in fks:
-                    cur.execute(str(AddConstraint(fk).compile(dialect=self.conn.dialect)))
+                    cur.execute(str(AddConstraint(fk, isolate_from_table=False).compile(dialect=self.conn.dialect)))
                 cur.execute(f"DROP TABLE {self._stage}")
             self._staged = False
