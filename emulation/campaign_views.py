@@ -37,18 +37,25 @@ def _save(form: CampaignForm, code: str | None) -> tuple[Campaign | None, list[s
     return campaign, []
 
 
+def _submitted(form: CampaignForm | None, code: str | None) -> tuple[Campaign | None, list[str]]:
+    """A POST of the campaign form: refused (403) to all but admins; the campaign saved,
+    or the problems to show. (None, []) when nothing was submitted or the form is invalid."""
+    if request.method != "POST":
+        return None, []
+    if form is None:
+        abort(403)
+    if not form.validate_on_submit():
+        return None, []
+    return _save(form, code)
+
+
 @bp.route("/campaigns", methods=["GET", "POST"])
 @allow(*SIGNED_IN)
 def campaigns():
     form = CampaignForm() if current_user.role == ADMIN else None
-    problems = []
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            campaign, problems = _save(form, None)
-            if campaign is not None:
-                return redirect(url_for("emulation.campaign", code=campaign.code), 303)
+    campaign, problems = _submitted(form, None)
+    if campaign is not None:
+        return redirect(url_for("emulation.campaign", code=campaign.code), 303)
     items = db.session.scalars(sa.select(Campaign).order_by(Campaign.starts_on.desc())).all()
     return render_template("emulation/campaigns.html", campaigns=items, form=form,
                            problems=problems), 400 if problems else 200
@@ -59,14 +66,9 @@ def campaigns():
 def campaign(code):
     campaign = _campaign_or_404(code)
     form = CampaignForm(data={"toml": campaign.source_toml}) if current_user.role == ADMIN else None
-    problems = []
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            saved, problems = _save(form, code)
-            if saved is not None:
-                return redirect(url_for("emulation.campaign", code=code), 303)
+    saved, problems = _submitted(form, code)
+    if saved is not None:
+        return redirect(url_for("emulation.campaign", code=code), 303)
     return render_template("emulation/campaign.html", campaign=campaign, form=form,
                            problems=problems), 400 if problems else 200
 

@@ -6,6 +6,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 
+def as_date(value) -> date | None:
+    """A date read back from the database: SQLite returns raw SQL's dates as ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def province_today() -> date:
     """Today's date in the configured time zone (``TIMEZONE``, Asia/Ho_Chi_Minh by default).
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from extensions import db
 
-from .clock import province_today
+from .clock import as_date, province_today
 from .models import GROUPS, Campaign, ImportBatch, Skill, Unit
 
 
@@ -129,7 +129,7 @@ def universalized_people(campaign: Campaign, as_of: date, person_id: int | None 
 def person_universalized_on(campaign: Campaign, person_id: int, as_of: date | None = None) -> date | None:
     q = universalized_people(campaign, as_of or province_today(), person_id).subquery()
     value = db.session.scalar(sa.select(q.c.universalized_on))
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    return as_date(value)
 
 
 @dataclass
@@ -186,7 +186,7 @@ def _tree_figures(campaign: Campaign, as_of: date) -> _TreeFigures:
     for unit_id, group, n, last in db.session.execute(
             sa.select(u.c.unit_id, u.c.group, sa.func.count(), sa.func.max(u.c.universalized_on))
             .group_by(u.c.unit_id, u.c.group)):
-        done[(unit_id, group)] = (n, date.fromisoformat(last) if isinstance(last, str) else last)
+        done[(unit_id, group)] = (n, as_date(last))
 
     # Own figures of every unit, then added up the tree (deepest first).
     rolled: dict[int, UnitProgress] = {}

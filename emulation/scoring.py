@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from extensions import db
 
 from .bulk import references_proven_by_lookups
-from .clock import province_today
+from .clock import as_date, province_today
 from .models import Campaign, ImportBatch, ScoreRun, Skill, Unit
 
 ONCE_KINDS = ("vneid_level2", "cashless_payment", "ecommerce", "digital_savings")
@@ -97,7 +97,7 @@ class _Rules:
     @classmethod
     def of(cls, c) -> "_Rules":
         """From a Campaign, or a row of the campaigns table."""
-        return cls(c.id, c.code, _as_date(c.starts_on), _as_date(c.ends_on), list(c.rules["groups"]), dict(c.rules))
+        return cls(c.id, c.code, as_date(c.starts_on), as_date(c.ends_on), list(c.rules["groups"]), dict(c.rules))
 
 
 class _Scorer:
@@ -270,7 +270,7 @@ def _stored_runs(conn) -> list[tuple[_Rules, date]]:
     """The campaigns that have stored scores, with the date they are of."""
     rows = conn.execute(sa.select(Campaign.__table__, ScoreRun.as_of)
                         .join(ScoreRun, ScoreRun.campaign_id == Campaign.id)).all()
-    return [(_Rules.of(r), _as_date(r.as_of)) for r in rows]
+    return [(_Rules.of(r), as_date(r.as_of)) for r in rows]
 
 
 def apply_events(person_ids) -> int:
@@ -321,10 +321,6 @@ def recompute_all() -> int:
     return len(runs)
 
 
-def _as_date(value):
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _unit_rows(conn, campaign: _Rules) -> list[dict]:
     """Every unit's figures over its subtree (SPEC §3, units), as unit_scores rows."""
     groups = campaign.groups
@@ -340,7 +336,7 @@ def _unit_rows(conn, campaign: _Rules) -> list[dict]:
         o["registered"][group] = registered
         if group in groups:
             o["n"][group] = universalized
-            reached = _as_date(reached)
+            reached = as_date(reached)
             if reached and (o["reached"] is None or reached > o["reached"]):
                 o["reached"] = reached
     # Each unit's own figures, then added into every ancestor (deepest first).

@@ -5,12 +5,12 @@ with equal keys share a rank and are listed by code (external id for people). A 
 "↑" key sorts missing dates last (never reached comes after any day).
 """
 from dataclasses import dataclass
-from datetime import date
 from typing import Iterator
 
 import sqlalchemy as sa
 
-from emulation.models import Campaign, ScoreRun, Unit
+from emulation.clock import as_date
+from emulation.models import Campaign, Unit
 from extensions import db
 
 BOARDS = ("units", "households", "people")
@@ -64,10 +64,6 @@ _SELECTS = {
 _DATES = ("reached_on", "achieved_on", "last_scored_on", "universalized_on")
 
 
-def _date(value) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def entries(q: BoardQuery) -> Iterator[dict]:
     """The board's entries in order, each with its rank and the export's columns; ranks
     are over the board as filtered (a bracket, a scope, a group)."""
@@ -92,11 +88,7 @@ def entries(q: BoardQuery) -> Iterator[dict]:
         entry = dict(row._mapping)
         for name in _DATES:
             if name in entry:
-                entry[name] = _date(entry[name])
+                entry[name] = as_date(entry[name])
         if "digital_family" in entry:
             entry["digital_family"] = bool(entry["digital_family"])
         yield entry
-
-
-def score_run(campaign: Campaign) -> ScoreRun | None:
-    return db.session.get(ScoreRun, campaign.id)
