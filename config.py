@@ -72,6 +72,8 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 2**20,
         # Uploaded files and their import reports are kept this many days (instance/imports/).
         "IMPORT_JOB_DAYS": int(os.environ.get("IMPORT_JOB_DAYS", "7")),
+        # Share images of the published boards, drawn once per content (default instance/share/).
+        "SHARE_IMAGES_DIR": os.environ.get("SHARE_IMAGES_DIR"),
         # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
     }

@@ -39,7 +39,8 @@ campaign_option = click.option("--campaign", "campaign", required=True, metavar=
                                help="The campaign's code.", callback=_campaign)
 
 
-def _as_of(ctx, param, value):
+def date_option(ctx, param, value):
+    """A click callback: a date as YYYY-MM-DD or DD/MM/YYYY, or None."""
     if value is None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -50,7 +51,7 @@ def _as_of(ctx, param, value):
     raise click.BadParameter(f"{value!r}: a date as YYYY-MM-DD or DD/MM/YYYY")
 
 
-as_of_option = click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
+as_of_option = click.option("--as-of", "as_of", callback=date_option, metavar="DATE",
                             help="The date to score as of (YYYY-MM-DD or DD/MM/YYYY; default: today).")
 
 

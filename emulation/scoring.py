@@ -104,8 +104,12 @@ class _Scorer:
     """The statements of the rules for one campaign as of one date, on one connection.
     ``only`` restricts them to the people (and their households) listed in ``_affected``."""
 
-    def __init__(self, conn, campaign: _Rules, as_of: date, required: dict[str, list[int]]):
+    def __init__(self, conn, campaign: _Rules, as_of: date, required: dict[str, list[int]],
+                 people_table: str = "person_scores"):
         self.conn, self.campaign, self.as_of, self.required = conn, campaign, as_of, required
+        # Where people() and mentors() write: the stored table, or a scratch copy of it
+        # (the scores at the eve of a period, see people_as_of).
+        self.ps = people_table
         self.d = conn.dialect.name
         self.params = {"cid": campaign.id, "start": campaign.starts_on, "end": min(campaign.ends_on, as_of)}
 
@@ -120,7 +124,7 @@ class _Scorer:
         """person_scores rows, points and universalization without the mentees' points."""
         d, required, rules = self.d, self.required, self.campaign.rules
         restrict = (lambda column: f" AND {column} IN {AFFECTED}") if only else (lambda column: "")
-        self.run("DELETE FROM person_scores WHERE campaign_id = :cid" + restrict("person_id"))
+        self.run(f"DELETE FROM {self.ps} WHERE campaign_id = :cid" + restrict("person_id"))
         is_required = "CASE p.\"group\" " + " ".join(
             f"WHEN '{g}' THEN {_in_list('c.skill_id', ids)}" for g, ids in required.items()) + " ELSE FALSE END" \
             if required else "FALSE"
@@ -152,7 +156,7 @@ class _Scorer:
             WHERE c.completed_on BETWEEN :start AND :end{restrict('c.person_id')}
             GROUP BY c.person_id"""
         self.run(f"""
-            INSERT INTO person_scores (campaign_id, person_id, unit_id, household_id, "group", points, skill_points,
+            INSERT INTO {self.ps} (campaign_id, person_id, unit_id, household_id, "group", points, skill_points,
                                        activity_points, mentees, universalized_on, last_scored_on, first_completed_on)
             SELECT :cid, p.id, p.unit_id, p.household_id, p."group",
                    COALESCE(c.skill_points, 0) + COALESCE(a.points, 0), COALESCE(c.skill_points, 0),
@@ -172,14 +176,15 @@ class _Scorer:
         mentorships instead let SQLite's planner probe each of them for every score row
         (36 s for 2,000 people on the 500,000-person province)."""
         mentee_points = int(self.campaign.rules["mentee_points"])
-        counted = ("FROM mentorships ms JOIN person_scores ps ON ps.campaign_id = :cid AND ps.person_id = ms.mentee_id "
+        ps = self.ps
+        counted = (f"FROM mentorships ms JOIN {ps} ps ON ps.campaign_id = :cid AND ps.person_id = ms.mentee_id "
                    "WHERE ps.universalized_on IS NOT NULL AND ms.started_on BETWEEN :start AND :end")
-        last = _greatest(self.d, "person_scores.last_scored_on", "MAX(ps.universalized_on)") if mentee_points > 0 \
-            else "person_scores.last_scored_on"
+        last = _greatest(self.d, f"{ps}.last_scored_on", "MAX(ps.universalized_on)") if mentee_points > 0 \
+            else f"{ps}.last_scored_on"
         self.run(f"""
-            UPDATE person_scores SET (mentees, points, last_scored_on) = (
-                SELECT COUNT(*), person_scores.points + :mentee_points * COUNT(*), {last}
-                {counted} AND ms.mentor_id = person_scores.person_id)
+            UPDATE {ps} SET (mentees, points, last_scored_on) = (
+                SELECT COUNT(*), {ps}.points + :mentee_points * COUNT(*), {last}
+                {counted} AND ms.mentor_id = {ps}.person_id)
             WHERE campaign_id = :cid AND person_id IN {AFFECTED if only else '(SELECT mentor_id FROM mentorships)'}""",
                  mentee_points=mentee_points)
 
@@ -321,8 +326,9 @@ def recompute_all() -> int:
     return len(runs)
 
 
-def _unit_rows(conn, campaign: _Rules) -> list[dict]:
-    """Every unit's figures over its subtree (SPEC §3, units), as unit_scores rows."""
+def _unit_rows(conn, campaign: _Rules, people_table: str = "person_scores") -> list[dict]:
+    """Every unit's figures over its subtree (SPEC §3, units), as unit_scores rows, from
+    the people's scores in ``people_table``."""
     groups = campaign.groups
     units = conn.execute(sa.select(
         Unit.id, Unit.parent_id, Unit.bracket, Unit.path,
@@ -330,7 +336,7 @@ def _unit_rows(conn, campaign: _Rules) -> list[dict]:
     own = defaultdict(lambda: {"n": defaultdict(int), "registered": defaultdict(int), "points": 0, "reached": None})
     for unit_id, group, registered, universalized, reached, points in conn.execute(sa.text(
             'SELECT unit_id, "group", COUNT(*), COUNT(universalized_on), MAX(universalized_on), SUM(points) '
-            'FROM person_scores WHERE campaign_id = :cid GROUP BY unit_id, "group"'), {"cid": campaign.id}):
+            f'FROM {people_table} WHERE campaign_id = :cid GROUP BY unit_id, "group"'), {"cid": campaign.id}):
         o = own[unit_id]
         o["points"] += points
         o["registered"][group] = registered
@@ -370,6 +376,28 @@ def _unit_rows(conn, campaign: _Rules) -> list[dict]:
             "reached_on": f["reached"] if n else None,
             "by_group": {g: [f["n"][g], f["d"][g]] for g in groups}})
     return rows
+
+
+def scratch_people_table(conn, name: str) -> str:
+    """A temporary table shaped like person_scores (same columns and key), for scores
+    that are looked at and thrown away; the caller drops it."""
+    source = db.metadata.tables["person_scores"]
+    columns = [sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable) for c in source.columns]
+    sa.Table(name, sa.MetaData(), *columns, prefixes=["TEMPORARY"], sqlite_with_rowid=False).create(conn)
+    return name
+
+
+def people_as_of(conn, campaign: Campaign, day: date, table: str) -> None:
+    """Fill ``table`` (see scratch_people_table) with every person's scores for ``campaign``
+    as of ``day``: the same statements as the stored scores, people and mentors only."""
+    scorer = _Scorer(conn, _Rules.of(campaign), day, _required_by_group(conn), people_table=table)
+    scorer.people(only=False)
+    scorer.mentors(only=False)
+
+
+def units_from(conn, campaign: Campaign, people_table: str) -> list[dict]:
+    """Every unit's figures (unit_scores rows) from the people's scores in ``people_table``."""
+    return _unit_rows(conn, _Rules.of(campaign), people_table)
 
 
 def ensure_scores(campaign: Campaign, as_of: date, echo=None) -> None:

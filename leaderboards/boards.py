@@ -64,6 +64,14 @@ _SELECTS = {
 _DATES = ("reached_on", "achieved_on", "last_scored_on", "universalized_on")
 
 
+def scope_condition(q: BoardQuery) -> tuple[str, dict]:
+    """SQL over the score table ``s``: the entry's unit lies inside the scope's subtree (on
+    the units board, without the scope unit itself)."""
+    sql = "s.unit_id IN (SELECT id FROM units WHERE path LIKE :inside" + (
+        " AND id <> :scope_id)" if q.board == "units" else ")")
+    return sql, {"inside": q.scope.path + "%", "scope_id": q.scope.id}
+
+
 def entries(q: BoardQuery) -> Iterator[dict]:
     """The board's entries in order, each with its rank and the export's columns; ranks
     are over the board as filtered (a bracket, a scope, a group)."""
@@ -75,10 +83,9 @@ def entries(q: BoardQuery) -> Iterator[dict]:
         where.append("s.bracket = :bracket")
         params["bracket"] = q.bracket
     if q.scope is not None:
-        # Inside the scope's subtree; on the units board without the scope unit itself.
-        where.append("s.unit_id IN (SELECT id FROM units WHERE path LIKE :inside"
-                     + (" AND id <> :scope_id)" if q.board == "units" else ")"))
-        params.update(inside=q.scope.path + "%", scope_id=q.scope.id)
+        sql, scope_params = scope_condition(q)
+        where.append(sql)
+        params.update(scope_params)
     if q.board == "people" and q.group:
         where.append("s.\"group\" = :group")
         params["group"] = q.group

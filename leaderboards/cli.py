@@ -7,12 +7,14 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
-from emulation.cli import DatabaseCommand, as_of_option, campaign_option, echo_err, resolve
+from emulation.cli import DatabaseCommand, as_of_option, campaign_option, date_option, echo_err, resolve
 from emulation.models import GROUPS, Unit
 from emulation.scoring import ensure_scores
 from extensions import db
 
-from .boards import BOARDS, COLUMNS, BoardQuery, entries
+from .boards import BOARDS, COLUMNS, BoardError, BoardQuery, entries
+from .periods import PERIODS, period_entries, period_of
+from .periods import columns as period_columns
 
 FRACTION_DIGITS = 9
 
@@ -46,23 +48,44 @@ def leaderboard_cli():
 @click.option("--scope", "scope_code", help="Only entries inside this unit's subtree.")
 @click.option("--group", type=click.Choice(GROUPS), help="People board: only this target group.")
 @as_of_option
+@click.option("--period", type=click.Choice(PERIODS),
+              help="A period board: what was earned inside the week, month or quarter that ends on the as-of "
+                   "date, or from --from to it (custom).")
+@click.option("--from", "first_day", callback=date_option, metavar="DATE",
+              help="The first day of a custom period (YYYY-MM-DD or DD/MM/YYYY).")
 @click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
 @with_appcontext
-def export(campaign, board, bracket, scope_code, group, as_of, fmt, output):
-    """Export a board, ranked, with the columns of SPEC §6."""
+def export(campaign, board, bracket, scope_code, group, as_of, period, first_day, fmt, output):
+    """Export a board, ranked, with the columns of SPEC §6 (a period board adds what was
+    gained inside the period)."""
     from flask_babel import format_number
     from flask_babel import gettext as _
 
     campaign, as_of = resolve(campaign, as_of)
+    if first_day is not None and period not in (None, "custom"):
+        raise click.UsageError(_("--from is the first day of a custom period; it does not go with --period %(p)s.",
+                                 p=period))
+    if first_day is not None:
+        period = "custom"
     scope = None
     if scope_code:
         scope = db.session.scalar(db.select(Unit).where(Unit.code == scope_code))
         if scope is None:
             raise click.ClickException(_("Unknown unit \"%(value)s\".", value=scope_code))
-    ensure_scores(campaign, as_of, echo=echo_err)
-    rows = list(entries(BoardQuery(campaign, board, bracket=bracket, scope=scope, group=group)))
-    columns = COLUMNS[board]
+    code = campaign.code
+    query = BoardQuery(campaign, board, bracket=bracket, scope=scope, group=group)
+    if period:
+        try:
+            window = period_of(period, as_of, first_day)
+        except BoardError:
+            raise click.UsageError(_("A custom period needs --from DATE, on or before the as-of date.")) from None
+        rows = period_entries(query, window)
+        columns = period_columns(board)
+    else:
+        ensure_scores(campaign, as_of, echo=echo_err)
+        rows = list(entries(query))
+        columns = COLUMNS[board]
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "json":
@@ -76,8 +99,13 @@ def export(campaign, board, bracket, scope_code, group, as_of, fmt, output):
     finally:
         if output:
             out.close()
-    echo_err(_("%(board)s board of %(campaign)s as of %(day)s: %(n)s entries.", board=board,
-               campaign=campaign.code, day=as_of.isoformat(), n=format_number(len(rows))))
+    if period:
+        echo_err(_("%(board)s board of %(campaign)s for %(first)s to %(last)s: %(n)s entries.", board=board,
+                   campaign=code, first=window.start.isoformat(), last=window.end.isoformat(),
+                   n=format_number(len(rows))))
+    else:
+        echo_err(_("%(board)s board of %(campaign)s as of %(day)s: %(n)s entries.", board=board,
+                   campaign=code, day=as_of.isoformat(), n=format_number(len(rows))))
 
 
 @leaderboard_cli.command("publish", cls=DatabaseCommand)

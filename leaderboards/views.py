@@ -1,13 +1,19 @@
-"""Public leaderboard pages: the latest publication of each board (no sign-in, no script)."""
-from flask import Blueprint, abort, render_template, request
+"""Public leaderboard pages: the latest publication of each board (no sign-in, no script),
+its printable A4 page and its share image."""
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from accounts.access import public
-from emulation.models import GROUPS, Campaign
+from emulation.models import GROUPS, Campaign, Unit
 from emulation.progress import current_campaign
 from extensions import db
 
 from . import public as boards
 from .boards import BOARDS
+from .models import Publication
+from .share import content_for, share_png
 
 bp = Blueprint("leaderboards", __name__)
 
@@ -19,11 +25,18 @@ def _cursor(name: str):
     return (int(rank), key) if rank.isdigit() and key else None
 
 
-@bp.get("/leaderboards")
-@public
-def board():
-    """A published board, a page at a time (``after``/``before``), centred on a code
-    (``find``), by bracket and commune; ``print=1`` gives the A4 page."""
+@dataclass
+class _Choice:
+    """The board that the query string asks for."""
+    campaign: Campaign | None
+    board: str
+    publication: Publication | None
+    brackets: list
+    bracket: str | None
+    scope: Unit | None
+
+
+def _choice() -> _Choice:
     code = request.args.get("campaign")
     campaign = db.session.scalar(db.select(Campaign).where(Campaign.code == code)) if code else current_campaign()
     if code and campaign is None:
@@ -32,23 +45,49 @@ def board():
     if kind not in BOARDS:
         abort(404)
     publication = boards.latest_publication(campaign) if campaign else None
-    context = dict(campaign=campaign, board=kind, publication=publication, groups=GROUPS)
-    if publication is None:
+    brackets, bracket = [], None
+    if publication is not None and kind == "units":
+        brackets = boards.brackets(publication)
+        bracket = request.args.get("bracket")
+        if bracket not in brackets:
+            bracket = "commune" if "commune" in brackets else (brackets[0] if brackets else "")
+    return _Choice(campaign, kind, publication, brackets, bracket, boards.unit_by_code(request.args.get("commune", "")))
+
+
+@bp.get("/leaderboards")
+@public
+def board():
+    """A published board, a page at a time (``after``/``before``), centred on a code
+    (``find``), by bracket and commune; ``print=1`` gives the A4 page."""
+    c = _choice()
+    context = dict(campaign=c.campaign, board=c.board, publication=c.publication, groups=GROUPS)
+    if c.publication is None:
         return render_template("leaderboards/board.html", page=None, **context)
-    brackets = boards.brackets(publication) if kind == "units" else []
-    bracket = request.args.get("bracket") if kind == "units" else None
-    if kind == "units" and bracket not in brackets:
-        bracket = "commune" if "commune" in brackets else (brackets[0] if brackets else "")
-    scope = boards.unit_by_code(request.args.get("commune", ""))
     found, wanted = None, request.args.get("find", "").strip()[:64]
-    if wanted and kind in ("units", "households"):
-        result = boards.find(publication, kind, wanted, bracket=bracket, scope=scope)
+    if wanted and c.board in ("units", "households"):
+        result = boards.find(c.publication, c.board, wanted, bracket=c.bracket, scope=c.scope)
         page, found = result if result else (None, None)
         if page is None:
-            page = boards.board_page(publication, kind, bracket=bracket, scope=scope)
+            page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope)
     else:
-        page = boards.board_page(publication, kind, bracket=bracket, scope=scope, after=_cursor("after"),
+        page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope, after=_cursor("after"),
                                  before=_cursor("before"))
     template = "leaderboards/print.html" if request.args.get("print") else "leaderboards/board.html"
-    return render_template(template, page=page, brackets=brackets, bracket=bracket, scope=scope,
+    return render_template(template, page=page, brackets=c.brackets, bracket=c.bracket, scope=c.scope,
                            communes=boards.communes(), wanted=wanted, found=found, **context)
+
+
+@bp.get("/leaderboards/share.png")
+@public
+def share_image():
+    """The top entries of a published board as a PNG to post on social networks."""
+    c = _choice()
+    if c.publication is None:
+        abort(404)
+    page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope)
+    content = content_for(c.campaign, c.publication, c.board, c.bracket, c.scope, page.rows)
+    path, digest = share_png(content, current_app.config.get("SHARE_IMAGES_DIR")
+                             or Path(current_app.instance_path) / "share")
+    response = send_file(path, mimetype="image/png", etag=digest, max_age=3600, conditional=True,
+                         download_name=f"bang-xep-hang-{c.board}.png")
+    return response

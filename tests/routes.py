@@ -31,7 +31,7 @@ class Sample:
     @property
     def page(self) -> bool:
         """An HTML page (for the accessibility check)."""
-        return self.method == "GET" and not self.url.endswith((".csv", ".json"))
+        return self.method == "GET" and not self.url.partition("?")[0].endswith((".csv", ".json", ".png"))
 
 
 SAMPLES = [
@@ -40,6 +40,8 @@ SAMPLES = [
     Sample("leaderboards.board", "GET", "/leaderboards?board=people&commune=TP", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=households&find=H1", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=people&print=1", EVERYONE, note="the A4 print"),
+    Sample("leaderboards.share_image", "GET", "/leaderboards/share.png?board=people", EVERYONE,
+           note="404 until a publication exists"),
     Sample("accounts.login", "GET", "/login", EVERYONE),
     Sample("accounts.login", "POST", "/login", EVERYONE, {"email": "nobody@laichau.test", "password": "wrong"},
            note="a failed sign-in (signed-in people are sent on)"),

@@ -182,3 +182,44 @@ def boards(p: Province, result: dict) -> dict:
     return {"units": unit_boards,
             "households": [(rank, code) for rank, (code, _) in ranked(hs, hkey)],
             "people": [(rank, code) for rank, (code, _) in ranked(ps, pkey)]}
+
+
+def period_boards(p: Province, rules: Rules, start: date, end: date) -> dict:
+    """Period boards: what was earned inside [start, end] is the score as of ``end`` minus
+    the score as of the day before ``start`` (SPEC §3, period boards; see
+    leaderboards/periods.py for the sort keys)."""
+    after = score(p, rules, end)
+    before = score(p, rules, date.fromordinal(start.toordinal() - 1))
+    people = {w: {"gained": after["people"][w]["points"] - before["people"][w]["points"],
+                  "last_scored_on": after["people"][w]["last_scored_on"]} for w in p.people}
+    households = {}
+    for code in p.households:
+        members = [w for w, x in p.people.items() if x["household"] == code]
+        households[code] = {"gained": sum(people[w]["gained"] for w in members)}
+    units = {}
+    for code, u in after["units"].items():
+        if u["headcount"]:
+            gained = u["universalized"] - before["units"][code]["universalized"]
+            units[code] = {"gained": gained, "coverage_gained": gained / u["headcount"],
+                           "coverage": u["coverage"], "bracket": u["bracket"]}
+
+    def pkey(e):
+        return (-e[1]["gained"], _late(e[1]["last_scored_on"] if e[1]["gained"] else None))
+
+    def hkey(e):
+        return -e[1]["gained"]
+
+    def ukey(e):
+        return (-e[1]["coverage_gained"], -e[1]["coverage"])
+
+    by_bracket = {}
+    for code, u in units.items():
+        by_bracket.setdefault(u["bracket"], []).append((code, u))
+    unit_boards = {b: [(rank, code) for rank, (code, _) in ranked(sorted(es, key=lambda e: (ukey(e), e[0])), ukey)]
+                   for b, es in by_bracket.items()}
+    return {
+        "people": [(r, c) for r, (c, _) in ranked(sorted(people.items(), key=lambda e: (pkey(e), e[0])), pkey)],
+        "households": [(r, c) for r, (c, _) in ranked(sorted(households.items(), key=lambda e: (hkey(e), e[0])), hkey)],
+        "units": unit_boards,
+        "gained": {"people": people, "households": households, "units": units},
+    }

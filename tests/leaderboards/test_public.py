@@ -71,3 +71,40 @@ def test_a_printable_a4_page(client, published):
     page = client.get("/leaderboards?campaign=bdhvs-2025&board=people&print=1").get_data(as_text=True)
     assert "print.css" in page and "<nav" not in page and "<form" not in page
     assert "G. A. C." in page and "Nguyễn Văn An" not in page
+
+
+def test_a_share_image_of_the_top_entries(client, published, app, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from leaderboards import share
+
+    drawn = []
+    real_draw = share.draw
+    monkeypatch.setattr(share, "draw", lambda content: drawn.append(content) or real_draw(content))
+    response = client.get("/leaderboards/share.png?campaign=bdhvs-2025&board=people")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    # What was drawn: the board's title in Vietnamese, masked names only, the points.
+    (content,) = drawn
+    assert content.title == "Bảng xếp hạng: Người tham gia"
+    assert [row[:2] for row in content.rows] == [("1", "G. A. C."), ("2", "Nguyễn V. A."), ("3", "Lò T. B."),
+                                                 ("4", "Tẩn V. D.")]
+    assert "Nguyễn Văn An" not in repr(content)
+
+    # Drawn once: the same content is served from instance/share/, and a browser that has
+    # it gets 304.
+    again = client.get("/leaderboards/share.png?campaign=bdhvs-2025&board=people")
+    assert again.data == response.data and len(drawn) == 1
+    etag = response.headers["ETag"]
+    assert client.get("/leaderboards/share.png?campaign=bdhvs-2025&board=people",
+                      headers={"If-None-Match": etag}).status_code == 304
+    # Another language draws another image.
+    english = client.get("/leaderboards/share.png?campaign=bdhvs-2025&board=people&lang=en")
+    assert english.status_code == 200 and len(drawn) == 2 and drawn[1].title == "Leaderboard: People"
+
+
+def test_no_share_image_before_a_publication(client, world, campaign):
+    assert client.get("/leaderboards/share.png?campaign=bdhvs-2025").status_code == 404

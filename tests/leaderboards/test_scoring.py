@@ -15,7 +15,7 @@ from emulation.importing import rebuild_unit_paths
 from emulation.models import Campaign
 from extensions import db
 from leaderboards.boards import BoardQuery, entries
-from tests.leaderboards.reference import GROUPS, Province, Rules, boards, score
+from tests.leaderboards.reference import GROUPS, Province, Rules, boards, period_boards, score
 
 # Few dates, so that ties, window edges (1 March, 31 December) and ISO weeks (Sunday 9 and
 # Monday 10 March) are common.
@@ -145,6 +145,56 @@ def test_the_engine_follows_the_rules(app, case):
                 assert (e["coverage"], e["points"], e["points_per_capita"], e["reached_on"], e["universalized"],
                         e["headcount"]) == (ref["coverage"], ref["points"], ref["points_per_capita"],
                                             ref["reached_on"], ref["universalized"], ref["headcount"]), e["code"]
+
+
+@settings(max_examples=40, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=provinces(), start=st.sampled_from(DAYS), kind=st.sampled_from(("week", "month", "quarter", "custom")))
+def test_period_boards_follow_the_rules(app, case, start, kind):
+    """Week, month, quarter and custom windows: every rank and every gain as the reference
+    has them (the score at the window's end minus the score on its eve)."""
+    from leaderboards.periods import period_entries, period_of
+
+    province, rules, end = case
+    start = min(start, end)
+    period = period_of(kind, end, start if kind == "custom" else None)
+    with app.app_context():
+        campaign = _store(province, rules)
+        want = period_boards(province, rules, period.start, period.end)
+
+        people = period_entries(BoardQuery(campaign, "people"), period)
+        assert [(e["rank"], e["external_id"]) for e in people] == want["people"]
+        assert {e["external_id"]: e["points_gained"] for e in people} == {
+            w: g["gained"] for w, g in want["gained"]["people"].items()}
+
+        campaign = db.session.get(Campaign, campaign.id)
+        households = period_entries(BoardQuery(campaign, "households"), period)
+        assert [(e["rank"], e["code"]) for e in households] == want["households"]
+        assert {e["code"]: e["points_gained"] for e in households} == {
+            c: g["gained"] for c, g in want["gained"]["households"].items()}
+
+        for bracket in set(u["bracket"] for u in province.units.values()):
+            campaign = db.session.get(Campaign, campaign.id)
+            units = period_entries(BoardQuery(campaign, "units", bracket=bracket), period)
+            assert [(e["rank"], e["code"]) for e in units] == want["units"].get(bracket, [])
+            for e in units:
+                ref = want["gained"]["units"][e["code"]]
+                assert (e["universalized_gained"], e["coverage_gained"]) == (ref["gained"], ref["coverage_gained"])
+
+
+def test_period_windows():
+    from leaderboards.periods import BoardError, period_of
+
+    wednesday = date(2025, 3, 12)
+    assert (period_of("week", wednesday).start, period_of("week", wednesday).end) == (date(2025, 3, 10), wednesday)
+    assert period_of("month", wednesday).start == date(2025, 3, 1)
+    assert period_of("quarter", date(2025, 8, 31)).start == date(2025, 7, 1)
+    assert period_of("quarter", date(2025, 12, 1)).start == date(2025, 10, 1)
+    assert period_of("custom", wednesday, date(2025, 3, 5)).start == date(2025, 3, 5)
+    with pytest.raises(BoardError):
+        period_of("custom", wednesday)
+    with pytest.raises(BoardError):
+        period_of("custom", wednesday, date(2025, 3, 13))
 
 
 # ----------------------------------------------------------------------------- chosen cases
@@ -333,3 +383,35 @@ def test_imports_bring_the_stored_scores_up_to_date(world, probe, app, campaign,
     with app.app_context():
         run = db.session.scalar(sa.select(scoring.ScoreRun))
         assert run.as_of == date(2025, 12, 31)  # imports keep the run's date
+
+
+def test_period_board_export(world, runner, campaign):
+    world.load("completions", [
+        {"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15), "source": "mooc"},
+        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"}])
+    result = runner.invoke(args=["leaderboard", "export", "--campaign", "bdhvs-2025", "--board", "people",
+                                 "--period", "month", "--as-of", "2025-05-31"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["rank", "external_id", "full_name", "group", "unit_code", "points", "last_scored_on",
+                       "universalized_on", "points_gained"]
+    # In May only P2 earned points; P1's were earned in March.
+    assert [r[:2] + r[-1:] for r in rows[1:3]] == [["1", "P2", "10"], ["2", "P1", "0"]]
+    assert "2025-05-01" in result.stderr and "2025-05-31" in result.stderr
+
+    result = runner.invoke(args=["leaderboard", "export", "--campaign", "bdhvs-2025", "--board", "units",
+                                 "--bracket", "ward", "--from", "2025-03-01", "--as-of", "2025-03-31",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (tp,) = json.loads(result.stdout)
+    assert (tp["code"], tp["universalized_gained"], tp["coverage_gained"]) == ("TP", 1, 1 / 1242)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--period", "custom"], "--from"),
+    (["--period", "week", "--from", "2025-03-01"], "--from"),
+    (["--from", "2025-06-01", "--as-of", "2025-05-31"], "--from"),
+])
+def test_period_export_errors(world, runner, campaign, args, message):
+    result = runner.invoke(args=["leaderboard", "export", "--campaign", "bdhvs-2025", "--board", "people", *args])
+    assert result.exit_code == 2 and message in result.output, result.output

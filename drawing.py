@@ -1,0 +1,44 @@
+"""Text drawn into images (share images of the boards, badges) with Pillow.
+
+The typeface is Be Vietnam Pro (SIL Open Font License), designed for Vietnamese. It is
+installed by the project's own install step as a Python package (``fontpkg-be-vietnam-pro``
+in pyproject.toml), so no system font is needed; tests/test_drawing.py checks that it has
+a glyph for every Vietnamese letter. Text is put in NFC first: every Vietnamese letter has
+a precomposed form, and a name typed with combining marks (NFD, as some phones send it)
+then draws the same.
+"""
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from fontpkg_be_vietnam_pro import ROOT as _FONT_ROOT
+from PIL import ImageDraw, ImageFont
+
+FONT_FILES = {
+    "regular": _FONT_ROOT / "files" / "BeVietnamPro-Regular.ttf",
+    "bold": _FONT_ROOT / "files" / "BeVietnamPro-Bold.ttf",
+}
+ELLIPSIS = "…"
+
+
+def font_path(weight: str = "regular") -> Path:
+    return FONT_FILES[weight]
+
+
+@lru_cache(maxsize=64)
+def font(size: int, weight: str = "regular") -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_FILES[weight]), size)
+
+
+def clean(text) -> str:
+    return unicodedata.normalize("NFC", str(text or ""))
+
+
+def fit(draw: ImageDraw.ImageDraw, text, face: ImageFont.FreeTypeFont, width: float) -> str:
+    """``text`` in NFC, cut with an ellipsis to fit ``width`` pixels."""
+    text = clean(text)
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + ELLIPSIS, font=face) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS

@@ -1,0 +1,118 @@
+"""A share image of a published board: its top entries as a 1200 × 630 PNG (the size that
+social networks show as a link's preview), with Vietnamese text (``drawing``).
+
+Names are masked as on the public pages (the rows come from ``public.board_page``). An
+image is drawn once per content: its file name under ``instance/share/`` is a hash of
+everything drawn on it, so a publication's image is reused until something shown on it
+(a unit's name, the language) changes.
+"""
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from drawing import clean, fit, font
+
+WIDTH, HEIGHT = 1200, 630
+TOP = 8  # entries shown
+MARGIN = 56
+BAND = 150  # height of the title band
+ROW = 46
+INK = (24, 32, 40)
+MUTED = (72, 84, 96)
+BRAND = (11, 83, 69)  # dark green; white text on it has a contrast of about 8:1
+PALE = (232, 243, 239)
+WHITE = (255, 255, 255)
+# Bumped when the layout changes, so that images drawn by an older layout are not reused.
+LAYOUT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ShareContent:
+    """Everything an image shows, already translated and formatted."""
+    title: str
+    subtitle: str
+    rows: tuple  # (rank, label, detail, figure)
+    footer: str
+
+    def digest(self) -> str:
+        data = json.dumps([LAYOUT_VERSION, self.title, self.subtitle, self.rows, self.footer], ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+
+
+def draw(content: ShareContent) -> Image.Image:
+    image = Image.new("RGB", (WIDTH, HEIGHT), WHITE)
+    d = ImageDraw.Draw(image)
+    d.rectangle((0, 0, WIDTH, BAND), fill=BRAND)
+    inner = WIDTH - 2 * MARGIN
+    title_face, sub_face = font(46, "bold"), font(26)
+    d.text((MARGIN, 34), fit(d, content.title, title_face, inner), font=title_face, fill=WHITE)
+    d.text((MARGIN, 98), fit(d, content.subtitle, sub_face, inner), font=sub_face, fill=WHITE)
+
+    rank_face, label_face, detail_face, figure_face = font(28, "bold"), font(28, "bold"), font(22), font(28, "bold")
+    y = BAND + 22
+    figure_width = 210
+    for i, (rank, label, detail, figure) in enumerate(content.rows):
+        if i % 2 == 0:
+            d.rectangle((MARGIN - 16, y - 6, WIDTH - MARGIN + 16, y + ROW - 6), fill=PALE)
+        d.text((MARGIN + 48, y + 2), clean(rank), font=rank_face, fill=BRAND, anchor="ra")
+        text_x = MARGIN + 72
+        room = WIDTH - MARGIN - figure_width - text_x
+        label = fit(d, label, label_face, room * (0.55 if detail else 1))
+        d.text((text_x, y + 2), label, font=label_face, fill=INK)
+        if detail:
+            detail_x = text_x + d.textlength(label, font=label_face) + 16
+            d.text((detail_x, y + 8), fit(d, detail, detail_face, text_x + room - detail_x), font=detail_face,
+                   fill=MUTED)
+        d.text((WIDTH - MARGIN, y + 2), clean(figure), font=figure_face, fill=INK, anchor="ra")
+        y += ROW
+    foot_face = font(20)
+    d.text((MARGIN, HEIGHT - 44), fit(d, content.footer, foot_face, inner), font=foot_face, fill=MUTED)
+    return image
+
+
+def share_png(content: ShareContent, cache_dir: Path) -> tuple[Path, str]:
+    """The PNG file of ``content`` (drawn unless already on disk) and its digest."""
+    digest = content.digest()
+    path = Path(cache_dir) / f"{digest}.png"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written under another name and renamed: a reader never sees half a file, and two
+        # workers drawing the same image at once both end with a whole one.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                draw(content).save(out, format="PNG", optimize=True)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path, digest
+
+
+def content_for(campaign, publication, board: str, bracket: str | None, scope, rows) -> ShareContent:
+    """What the image of a board's first page shows, in the request's language."""
+    from flask_babel import gettext as _
+
+    from emulation.labels import UNIT_KIND_NAMES
+    from web import format_day, format_num, format_pct
+
+    names = {"units": _("Units"), "households": _("Digital families"), "people": _("People")}
+    title = f"{_('Leaderboard')}: {names[board]}"
+    if board == "units" and bracket:
+        title += f" ({UNIT_KIND_NAMES.get(bracket, bracket)})"
+    if scope is not None:
+        title += f" — {scope.name}"
+    subtitle = f"{campaign.name} · {_('published as of %(day)s', day=format_day(publication.as_of))}"
+    shown = []
+    for r in rows[:TOP]:
+        if board == "units":
+            shown.append((format_num(r.rank), r.label, "", format_pct(r.share)))
+        else:
+            shown.append((format_num(r.rank), r.label, r.unit_name, f"{format_num(r.points)} {_('points')}"))
+    footer = f"{_('Thi Đua Số')} · {_('Bình dân học vụ số, Lai Châu')}"
+    return ShareContent(title, subtitle, tuple(shown), footer)
