@@ -248,8 +248,9 @@ def recompute(campaign: Campaign, as_of: date | None = None) -> RecomputeSummary
     """Rebuild the stored scores of ``campaign`` as of ``as_of`` (today by default)."""
     rules = _Rules.of(campaign)
     # The work runs on its own connection and transaction: end the session's (on SQLite a
-    # session still reading an older snapshot could not write afterwards).
-    db.session.close()
+    # session still reading an older snapshot could not write afterwards). A rollback, not a
+    # close: the caller's objects stay in the session and are read again when next used.
+    db.session.rollback()
     return _recompute(rules, as_of or province_today())
 
 

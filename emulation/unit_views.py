@@ -5,7 +5,7 @@ from flask import abort, redirect, render_template, request, url_for
 from accounts.access import STAFF, allow, in_scope, require_unit_in_scope, scope_path
 
 from . import directory
-from .progress import current_campaign, person_universalized_on
+from .progress import current_campaign, person_score
 from .views import bp
 
 
@@ -45,7 +45,7 @@ def person(external_id):
     mentors, mentees = directory.mentorships_of(p)
     return render_template(
         "emulation/person.html", person=p, campaign=campaign,
-        universalized_on=person_universalized_on(campaign, p.id) if campaign else None,
+        score=person_score(campaign, p.id) if campaign else None,
         completions=directory.completions_of(p), activities=directory.activities_of(p),
         mentors=mentors, mentees=mentees)
 

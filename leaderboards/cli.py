@@ -150,7 +150,7 @@ def scheduler_run():
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
     jobs = scheduler.get_jobs()
-    click.echo(_("Scheduler started: %(n)s publication jobs (%(jobs)s).", n=len(jobs),
+    click.echo(_("Scheduler started: %(n)s jobs (%(jobs)s).", n=len(jobs),
                  jobs=", ".join(j.id for j in jobs) or "—"))
     try:
         scheduler.start()

@@ -1,6 +1,10 @@
-"""The publication schedule (APScheduler): each running campaign publishes its boards at
-the weekday and hour of its rules (``publication``, Monday 06:00 by default), in the
-province's time zone, from ``flask --app app scheduler run``, a single process.
+"""The schedule (APScheduler), from ``flask --app app scheduler run``, a single process, in
+the province's time zone:
+
+- each running campaign publishes its boards at the weekday and hour of its rules
+  (``publication``, Monday 06:00 by default);
+- each night (00:05) the stored scores of every running campaign are brought to the new
+  day, so that the first visit of the day to the dashboard does not wait for it.
 
 Publishing twice is impossible by construction (one publication per campaign and date,
 see ``publishing``), so a second scheduler, or a command run by hand, changes nothing.
@@ -13,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from emulation.clock import province_today
 from emulation.models import Campaign
+from emulation.scoring import ensure_scores
 from extensions import db
 
 from .publishing import Published, publish
@@ -38,9 +43,23 @@ def publish_campaign(app, code: str) -> Published | None:
         return result
 
 
+def rescore_running_campaigns(app) -> list[str]:
+    """The nightly job: the stored scores of each running campaign as of today."""
+    with app.app_context():
+        today = province_today()
+        codes = []
+        for campaign in running_campaigns(today):
+            codes.append(campaign.code)
+            ensure_scores(campaign, today)
+        app.logger.info("scores as of %s: %s", today, ", ".join(codes) or "no running campaign")
+        return codes
+
+
 def build_scheduler(app) -> BlockingScheduler:
-    """One weekly job per campaign, at its publication weekday and hour."""
+    """One weekly job per campaign, at its publication weekday and hour; the nightly scores."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    scheduler.add_job(rescore_running_campaigns, CronTrigger(hour=0, minute=5, timezone=app.config["TIMEZONE"]),
+                      args=(app,), id="scores", coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
     with app.app_context():
         for campaign in db.session.scalars(sa.select(Campaign).order_by(Campaign.code)):
             when = campaign.rules["publication"]

@@ -82,18 +82,23 @@ def test_the_current_campaign(app, campaign, monkeypatch):
         assert current_campaign().code == "bdhvs-2025"  # the one that ended last
 
 
-def test_every_scope_reads_one_computation_until_the_data_changes(progress_of, world, monkeypatch):
-    from emulation import progress
+def test_every_scope_reads_the_stored_scores(progress_of, world, monkeypatch):
+    """The first visit scores the date; other scopes and later visits read the stored
+    scores, and an import of events brings them up to date without a full recompute."""
+    from emulation import scoring
 
     calls = []
-    compute = progress._tree_figures
-    monkeypatch.setattr(progress, "_tree_figures", lambda *a: calls.append(a) or compute(*a))
-    progress._cache.clear()
-    progress_of()
-    progress_of(scope="THCS")
-    progress_of(scope="TP")
+    full = scoring._recompute
+    monkeypatch.setattr(scoring, "_recompute", lambda *a: calls.append(a) or full(*a))
+    may = date(2025, 5, 4)
+    assert figures(progress_of(as_of=may).scope)["citizen"] == (0, 902)
+    progress_of(as_of=may, scope="THCS")
+    progress_of(as_of=may, scope="TP")
     assert len(calls) == 1
-    world.load("completions", [{"person_id": "P4", "skill_code": "S2", "completed_on": date(2025, 9, 1),
+    # P2 completed S1 earlier than first recorded (the earliest wins): universalized by 4 May.
+    world.load("completions", [{"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 4, 20),
                                 "source": "session"}])
-    progress_of(scope="THCS")
+    assert figures(progress_of(as_of=may).scope)["citizen"] == (1, 902)
+    assert len(calls) == 1
+    progress_of(as_of=date(2025, 9, 30))  # another date: scored again
     assert len(calls) == 2

@@ -66,8 +66,9 @@ def test_the_scheduler_publishes_each_running_campaign_weekly_and_once(world, ap
     from leaderboards import schedule
 
     scheduler = schedule.build_scheduler(app)
-    (job,) = scheduler.get_jobs()
-    assert job.id == "publish:bdhvs-2025"
+    jobs = {j.id: j for j in scheduler.get_jobs()}
+    assert sorted(jobs) == ["publish:bdhvs-2025", "scores"]
+    job = jobs["publish:bdhvs-2025"]
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["day_of_week"], fields["hour"]) == ("mon", "6")  # the campaign's default rule
     assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
@@ -79,3 +80,20 @@ def test_the_scheduler_publishes_each_running_campaign_weekly_and_once(world, ap
     monkeypatch.setattr(schedule, "province_today", lambda: date(2026, 2, 2))
     assert schedule.publish_campaign(app, "bdhvs-2025") is None  # the campaign has ended
     assert probe.count("publications") == 1
+
+
+def test_the_scheduler_scores_each_running_campaign_every_night(world, app, campaign, monkeypatch):
+    from emulation.models import ScoreRun
+    from extensions import db
+    from leaderboards import schedule
+
+    nightly = {j.id: j for j in schedule.build_scheduler(app).get_jobs()}["scores"]
+    fields = {f.name: str(f) for f in nightly.trigger.fields}
+    assert (fields["hour"], fields["minute"], fields["day_of_week"]) == ("0", "5", "*")
+    monkeypatch.setattr(schedule, "province_today", lambda: date(2025, 6, 30))
+    assert schedule.rescore_running_campaigns(app) == ["bdhvs-2025"]
+    with app.app_context():
+        (run,) = db.session.scalars(db.select(ScoreRun)).all()
+        assert run.as_of == date(2025, 6, 30)
+    monkeypatch.setattr(schedule, "province_today", lambda: date(2026, 2, 2))
+    assert schedule.rescore_running_campaigns(app) == []  # the campaign has ended
