@@ -22,10 +22,18 @@ What is measured
 Targets (scoring issue): a full recompute ≤ 10 s (aim: 3 s); the scores after a
 10,000-completion import ≤ 1 s. Exit status 0 when both pass.
 
+5. **Period boards**: the units board of the month and the people board of the week that
+   end on the as-of date (``leaderboards.periods``), each computing the scores of the
+   window's eve again.
+
+With ``--pg-url postgresql://…/tds_bench_scoring`` the same runs go to PostgreSQL: the
+database (its name must start with ``tds_bench``) is created and loaded when it has no
+province yet, and kept; the baselines run the same SQL through psycopg.
+
 Usage::
 
-    .venv/bin/python bench/scoring_bench.py [--people 500000] [--db FILE] [--campaign bdhvs-2026]
-        [--as-of 2026-11-27] [--runs 3]
+    .venv/bin/python bench/scoring_bench.py [--people 500000] [--db FILE | --pg-url URL]
+        [--campaign bdhvs-2026] [--as-of 2026-11-27] [--runs 3]
 """
 import argparse
 import platform
@@ -45,45 +53,81 @@ TARGET_INCREMENTAL_SECONDS = 1.0
 INCREMENTAL_PEOPLE = 10_000
 
 
-def build(db: Path, people: int) -> None:
+def build(url: str, people: int) -> None:
     """The demo province through the real command line (``db upgrade`` then ``demo load``)."""
-    env = {"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin:/bin"}
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     for args in (["db", "upgrade"], ["demo", "load", "--people", str(people), "--seed", "7"]):
         subprocess.run(flask + args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def baseline(db: Path, start: str, end: str) -> dict[str, float]:
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA cache_size=-65536")
+BASELINES = (
+    ("scan", "SELECT count(*), sum(skill_id) FROM completions WHERE completed_on BETWEEN ? AND ?"),
+    ("points", "SELECT c.person_id, sum(s.points) FROM completions c JOIN skills s ON s.id = c.skill_id "
+               "WHERE c.completed_on BETWEEN ? AND ? GROUP BY c.person_id"),
+)
+
+
+def baseline(url: str, start: str, end: str) -> dict[str, float]:
+    """The baseline queries with the raw driver (sqlite3 or psycopg) on the same database."""
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        conn.execute("PRAGMA cache_size=-65536")
+        run = lambda sql: conn.execute(sql, (start, end)).fetchall()  # noqa: E731
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url)
+        run = lambda sql: conn.execute(sql.replace("?", "%s"), (start, end)).fetchall()  # noqa: E731
     out = {}
-    for name, sql in (
-            ("scan", "SELECT count(*), sum(skill_id) FROM completions WHERE completed_on BETWEEN ? AND ?"),
-            ("points", "SELECT c.person_id, sum(s.points) FROM completions c JOIN skills s ON s.id = c.skill_id "
-                       "WHERE c.completed_on BETWEEN ? AND ? GROUP BY c.person_id")):
+    for name, sql in BASELINES:
         began = time.perf_counter()
-        conn.execute(sql, (start, end)).fetchall()
+        run(sql)
         out[name] = time.perf_counter() - began
     conn.close()
     return out
+
+
+def pg_database(url: str) -> bool:
+    """Create the PostgreSQL database of ``url`` if missing; True when it holds a province."""
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database or ""
+    if not name.startswith("tds_bench"):
+        sys.exit(f"--pg-url: the database name must start with tds_bench (got {name!r})")
+    admin = make_url(url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return False
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT to_regclass('public.people') IS NOT NULL").fetchone()[0] and \
+            conn.execute("SELECT EXISTS (SELECT 1 FROM people)").fetchone()[0]
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--people", type=int, default=500_000)
     p.add_argument("--db", type=Path, help="a SQLite file with the demo province already loaded")
+    p.add_argument("--pg-url", help="run on this PostgreSQL database instead (name starting with tds_bench)")
     p.add_argument("--campaign", default="bdhvs-2026")
     p.add_argument("--as-of", default="2026-11-27")
     p.add_argument("--runs", type=int, default=3)
     a = p.parse_args(argv)
 
-    db = (a.db or ROOT / "bench" / "data" / f"demo-{a.people}.sqlite3").resolve()
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
-    if not db.exists():
+    if a.pg_url:
+        url, loaded = a.pg_url, pg_database(a.pg_url)
+    else:
+        db = (a.db or ROOT / "bench" / "data" / f"demo-{a.people}.sqlite3").resolve()
         db.parent.mkdir(parents=True, exist_ok=True)
-        print(f"Loading the demo province of {a.people:,} people into {db} ...", flush=True)
+        url, loaded = f"sqlite:///{db}", db.exists()
+    if not loaded:
+        print(f"Loading the demo province of {a.people:,} people into {url} ...", flush=True)
         began = time.perf_counter()
-        build(db, a.people)
+        build(url, a.people)
         print(f"  loaded in {time.perf_counter() - began:.0f} s")
 
     import sqlalchemy as sa
@@ -93,13 +137,15 @@ def main(argv=None) -> int:
     from emulation.scoring import recompute
     from extensions import db as sadb
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db}"})
+    from config import normalise_database_url
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)})
     as_of = date.fromisoformat(a.as_of)
     ours = []
     with app.app_context():
         campaign = sadb.session.scalar(sa.select(Campaign).where(Campaign.code == a.campaign))
         if campaign is None:
-            sys.exit(f"no campaign {a.campaign} in {db}")
+            sys.exit(f"no campaign {a.campaign} in {url}")
         start, end = campaign.starts_on.isoformat(), min(campaign.ends_on, as_of).isoformat()
         counts = sadb.session.execute(sa.text(
             "SELECT (SELECT count(*) FROM people), (SELECT count(*) FROM completions)")).one()
@@ -139,7 +185,7 @@ def main(argv=None) -> int:
             print(f"  run {run + 1}: scores of {len(people):,} people brought up to date in {incremental[-1]:.2f} s",
                   flush=True)
         sadb.engine.dispose()
-    base = baseline(db, start, end)
+    base = baseline(url, start, end)
     best = min(ours)
     print(f"best recompute: {best:.2f} s | baseline scan {base['scan']:.2f} s (ratio {best / base['scan']:.1f}) "
           f"| baseline points aggregate {base['points']:.2f} s (ratio {best / base['points']:.1f})")

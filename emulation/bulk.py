@@ -214,4 +214,12 @@ class BulkWriter:
                 for fk in fks:
                     cur.execute(str(AddConstraint(fk, isolate_from_table=False).compile(dialect=self.conn.dialect)))
                 cur.execute(f"DROP TABLE {self._stage}")
+                if self._staged_rows >= FK_REVALIDATE_ROWS:
+                    # Fresh statistics for what comes next in this process (the scores are
+                    # brought up to date right after the import): until autovacuum gets to
+                    # the table, the planner still sees it as it was before. Measured on the
+                    # 500,000-person province, after its load: the scores after a
+                    # 10,000-completion import took 2.1 s, 1.6 s with statistics. A sample,
+                    # about 0.2 s for 7.4M completions.
+                    cur.execute(f"ANALYZE {self.conn.dialect.identifier_preparer.quote(self.spec.table)}")
             self._staged = False
