@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
     from accounts import register as register_accounts
+    from badges import register as register_badges
     from emulation import register as register_emulation
     from leaderboards import register as register_leaderboards
     from web import init_web
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_accounts(app)
     register_emulation(app)
     register_leaderboards(app)
+    register_badges(app)
     return app
 
 

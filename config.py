@@ -74,6 +74,14 @@ def load_config(instance_path: Path) -> dict:
         "IMPORT_JOB_DAYS": int(os.environ.get("IMPORT_JOB_DAYS", "7")),
         # Share images of the published boards, drawn once per content (default instance/share/).
         "SHARE_IMAGES_DIR": os.environ.get("SHARE_IMAGES_DIR"),
+        # Badge images, drawn once per content (default instance/badges/).
+        "BADGE_IMAGES_DIR": os.environ.get("BADGE_IMAGES_DIR"),
+        # The issuer of the Open Badges: its name, home page (default: this site) and
+        # contact address (default: no-reply@ this site's host).
+        "BADGE_ISSUER_NAME": os.environ.get(
+            "BADGE_ISSUER_NAME", "Ban Chỉ đạo phong trào \"Bình dân học vụ số\" tỉnh Lai Châu"),
+        "BADGE_ISSUER_URL": os.environ.get("BADGE_ISSUER_URL"),
+        "BADGE_ISSUER_EMAIL": os.environ.get("BADGE_ISSUER_EMAIL"),
         # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
     }

@@ -42,3 +42,24 @@ def fit(draw: ImageDraw.ImageDraw, text, face: ImageFont.FreeTypeFont, width: fl
     while text and draw.textlength(text + ELLIPSIS, font=face) > width:
         text = text[:-1]
     return text.rstrip() + ELLIPSIS
+
+
+def wrap(draw: ImageDraw.ImageDraw, text, face: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
+    """``text`` in NFC broken into at most ``max_lines`` lines of ``width`` pixels, word by
+    word; what does not fit ends the last line with an ellipsis."""
+    words = clean(text).split()
+    lines: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        trial = f"{current} {word}".strip()
+        if draw.textlength(trial, font=face) <= width or not current:
+            current = trial
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines - 1:
+            current = " ".join(words[i:])
+            break
+    if current:
+        lines.append(current)
+    return [fit(draw, line, face, width) for line in lines[:max_lines]]

@@ -27,7 +27,22 @@ DEFAULT_RULES = {
     "badges": {
         "ambassador_mentees": 5,
         "pioneer_days": 90,
+        # Unit badges: one class "unit_<tier>" per tier, awarded at that coverage. A file
+        # may change the thresholds and add tiers (e.g. platinum = 0.95).
         "unit_tiers": {"bronze": 0.80, "silver": 0.90, "gold": 1.00},
+        # The colour of each tier on the images (white text stays readable on each).
+        "tier_colours": {"bronze": "#8A4B16", "silver": "#4B5563", "gold": "#8A6508"},
+        # The names the badges carry (SPEC §4); a file may rename any class.
+        "names": {
+            "citizen": "Công dân số",
+            "ambassador": "Đại sứ số",
+            "pioneer": "Đảng viên tiên phong",
+            "identity": "Danh tính số",
+            "family": "Gia đình số",
+            "unit_bronze": "Đơn vị số (đồng)",
+            "unit_silver": "Đơn vị số (bạc)",
+            "unit_gold": "Đơn vị số (vàng)",
+        },
     },
     "nominees": {
         "collective_brackets": ["commune", "ward", "school", "agency", "enterprise", "cooperative"],
@@ -39,6 +54,10 @@ DEFAULT_RULES = {
     "publication": {"weekday": "mon", "hour": 6},
 }
 REQUIRED = ("code", "name", "starts_on", "ends_on", "groups", "targets")
+# Tables of the rules that a file may extend with keys of its own (values like the defaults').
+OPEN_TABLES = ("badges.unit_tiers", "badges.tier_colours", "badges.names")
+PERSON_BADGES = ("citizen", "ambassador", "pioneer", "identity")
+HOUSEHOLD_BADGES = ("family",)
 
 
 class CampaignError(Exception):
@@ -115,7 +134,16 @@ def parse_campaign(text: str) -> dict:
             return
         for key, value in given.items():
             where = f"{path}.{key}"
-            if key not in defaults:
+            if path in OPEN_TABLES and key not in defaults:
+                example = next(iter(defaults.values()))
+                if not isinstance(key, str) or not key.replace("_", "").isalnum() or len(key) > 24:
+                    bad(N_("\"%(key)s\": a name of letters, digits and _ (at most 24)"), key=where)
+                elif not _same_kind(example, value):
+                    bad(N_("\"%(key)s\" has the wrong type (expected something like %(example)s)"),
+                        key=where, example=repr(example))
+                else:
+                    defaults[key] = value
+            elif key not in defaults:
                 bad(N_("unknown key \"%(key)s\"; allowed keys: %(allowed)s"), key=where,
                     allowed=", ".join(sorted(defaults)))
             elif isinstance(defaults[key], dict):
@@ -164,9 +192,23 @@ def _check_values(rules: dict, bad) -> None:
             bad(N_("unknown activity kind \"%(kind)s\""), kind=kind)
         if points < 0:
             bad(N_("\"%(key)s\" must be at least 0"), key=f"activity_points.{kind}")
-    tiers = rules["badges"]["unit_tiers"]
+    badges = rules["badges"]
+    tiers = badges["unit_tiers"]
     if not all(0 < v <= 1 for v in tiers.values()):
         bad(N_("unit badge tiers must be coverages between 0 and 1"))
+    for tier, colour in badges["tier_colours"].items():
+        if not (len(colour) == 7 and colour[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+            bad(N_("\"%(key)s\" must be a colour written as #RRGGBB"), key=f"badges.tier_colours.{tier}")
+    classes = (*PERSON_BADGES, *HOUSEHOLD_BADGES, *(f"unit_{t}" for t in tiers))
+    for tier in tiers:
+        if f"unit_{tier}" not in badges["names"]:
+            bad(N_("the unit badge tier \"%(tier)s\" needs a name: badges.names.unit_%(tier)s"), tier=tier)
+    for code, name in badges["names"].items():
+        if code not in classes:
+            bad(N_("\"%(key)s\" names no badge; badges: %(allowed)s"), key=f"badges.names.{code}",
+                allowed=", ".join(classes))
+        elif not name.strip():
+            bad(N_("\"%(key)s\" must be a non-empty text"), key=f"badges.names.{code}")
     for b in rules["nominees"]["collective_brackets"]:
         if b not in UNIT_KINDS:
             bad(N_("unknown bracket \"%(bracket)s\" in nominees.collective_brackets"), bracket=b)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from extensions import db
 
@@ -29,6 +30,11 @@ from .clock import as_date, province_today
 from .models import Campaign, ImportBatch, ScoreRun, Skill, Unit
 
 ONCE_KINDS = ("vneid_level2", "cashless_payment", "ecommerce", "digital_savings")
+
+# Sent after stored scores changed and were committed, with ``runs``: a list of
+# (campaign id, as-of date), and ``people``: the ids whose events changed (None: anyone's
+# scores may have moved). The badges package awards on it.
+scores_updated = Namespace().signal("scores-updated")
 
 
 @dataclass
@@ -269,6 +275,7 @@ def _recompute(campaign: _Rules, as_of: date) -> RecomputeSummary:
                    (SELECT COUNT(*) FROM household_scores WHERE campaign_id = :cid),
                    (SELECT COUNT(*) FROM household_scores WHERE campaign_id = :cid AND digital_family = TRUE)""").one()
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    scores_updated.send(None, runs=[(campaign.id, as_of)])
     return RecomputeSummary(campaign.code, as_of, counts[0], counts[1], counts[2], counts[3], units, seconds)
 
 
@@ -314,6 +321,7 @@ def apply_events(person_ids) -> int:
             scorer.record(batch)
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("DROP TABLE _affected")
+    scores_updated.send(None, runs=[(campaign.id, as_of) for campaign, as_of in runs], people=person_ids)
     return len(runs)
 
 
@@ -401,11 +409,17 @@ def units_from(conn, campaign: Campaign, people_table: str) -> list[dict]:
     return _unit_rows(conn, _Rules.of(campaign), people_table)
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # SQLite: naive UTC
+
+
 def ensure_scores(campaign: Campaign, as_of: date, echo=None) -> None:
-    """Recompute the stored scores unless they are of ``as_of`` and of the latest import."""
+    """Recompute the stored scores unless they are of ``as_of``, of the latest import and
+    newer than the campaign's rules."""
     run = db.session.get(ScoreRun, campaign.id)
     batch = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
-    if run is not None and run.as_of == as_of and run.import_batch_id == batch:
+    if (run is not None and as_date(run.as_of) == as_of and run.import_batch_id == batch
+            and _utc(run.computed_at) >= _utc(campaign.updated_at)):
         return
     summary = recompute(campaign, as_of)
     if echo:

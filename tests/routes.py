@@ -27,11 +27,13 @@ class Sample:
     allowed: frozenset
     data: dict | None = None  # form fields for a POST (a CSRF token is added)
     note: str = ""
+    html: bool = True  # False: a document or a file (JSON-LD, PNG, CSV), not a page
 
     @property
     def page(self) -> bool:
         """An HTML page (for the accessibility check)."""
-        return self.method == "GET" and not self.url.partition("?")[0].endswith((".csv", ".json", ".png"))
+        return (self.method == "GET" and self.html
+                and not self.url.partition("?")[0].endswith((".csv", ".json", ".png")))
 
 
 SAMPLES = [
@@ -42,6 +44,15 @@ SAMPLES = [
     Sample("leaderboards.board", "GET", "/leaderboards?board=people&print=1", EVERYONE, note="the A4 print"),
     Sample("leaderboards.share_image", "GET", "/leaderboards/share.png?board=people", EVERYONE,
            note="404 until a publication exists"),
+    Sample("badges.issuer", "GET", "/badges/issuer", EVERYONE, html=False),
+    Sample("badges.badge_class", "GET", "/badges/classes/bdhvs-2025/citizen", EVERYONE, html=False),
+    Sample("badges.class_image", "GET", "/badges/classes/bdhvs-2025/unit_gold.png", EVERYONE),
+    Sample("badges.assertion", "GET", "/badges/assertions/{award}", EVERYONE, html=False),
+    Sample("badges.assertion_image", "GET", "/badges/assertions/{award}.png", EVERYONE),
+    Sample("badges.verify", "GET", "/badges/verify", EVERYONE),
+    Sample("badges.verify", "GET", "/badges/verify?id={award}", EVERYONE, note="a valid badge"),
+    Sample("badges.verify", "POST", "/badges/verify", EVERYONE, {}, note="no file: form errors"),
+    Sample("badges.progress", "GET", "/p/{code}", EVERYONE),
     Sample("accounts.login", "GET", "/login", EVERYONE),
     Sample("accounts.login", "POST", "/login", EVERYONE, {"email": "nobody@laichau.test", "password": "wrong"},
            note="a failed sign-in (signed-in people are sent on)"),

@@ -2,18 +2,19 @@
 import pytest
 
 from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.web import Web, admin_import_jobs
+from tests.web import Web, admin_import_jobs, awarded_badge
 
 
 @pytest.fixture
 def access_world(app, staff, campaign):
-    """The seeded province, one account per role, the campaign, an extra account and the
-    admin's import jobs (tests/web.py)."""
+    """The seeded province, one account per role, the campaign, an extra account, the
+    admin's import jobs and a badge (tests/web.py)."""
     from accounts.services import create_user
 
     with app.app_context():
         extra = create_user("extra@laichau.test", "viewer", actor="test")[0].id
-    return {"extra": extra, **admin_import_jobs(app, staff["admin"])}
+    jobs = admin_import_jobs(app, staff["admin"])
+    return {"extra": extra, **jobs, **awarded_badge(app)}
 
 
 def _got_in(response) -> bool:

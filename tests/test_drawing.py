@@ -55,3 +55,15 @@ def test_text_is_normalised_and_cut_to_fit():
     assert fit(draw, "Nguyễn Thị Ánh", face, 1000) == "Nguyễn Thị Ánh"
     short = fit(draw, "Trường Trung học cơ sở Thị trấn Tân Uyên", face, 150)
     assert short.endswith("…") and draw.textlength(short, font=face) <= 150
+
+
+def test_text_wraps_into_lines_that_fit():
+    from drawing import wrap
+
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    face = font(24)
+    lines = wrap(draw, "Đảng viên tiên phong trong phong trào Bình dân học vụ số", face, 220, 2)
+    assert len(lines) == 2 and lines[1].endswith("…")
+    assert all(draw.textlength(line, font=face) <= 220 for line in lines)
+    assert wrap(draw, "Công dân số", face, 400, 2) == ["Công dân số"]
+    assert wrap(draw, "", face, 400, 2) == []

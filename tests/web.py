@@ -76,3 +76,24 @@ def admin_import_jobs(app, admin_email: str) -> dict[str, str]:
         return {"job": import_jobs.run_job(job(rows, False, True)).id,
                 "dry_job": import_jobs.run_job(job(rows[:1], True, False)).id,
                 "queued": job(rows, True, False).id}
+
+
+def awarded_badge(app) -> dict[str, str]:
+    """The 2025 campaign's badges awarded as of 31 December (the world must have P1
+    universalized, as admin_import_jobs leaves it): P1's citizen award and progress code,
+    for the badge pages."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from badges.awarding import award
+    from emulation.models import Campaign
+    from extensions import db
+
+    with app.app_context():
+        award(db.session.scalar(sa.select(Campaign).where(Campaign.code == "bdhvs-2025")), date(2025, 12, 31))
+        award_id, code = db.session.execute(sa.text(
+            "SELECT a.id, c.code FROM awards a JOIN people p ON p.id = a.recipient_id "
+            "JOIN progress_codes c ON c.recipient_type = 'person' AND c.recipient_id = p.id "
+            "WHERE a.badge = 'citizen' AND a.recipient_type = 'person' AND p.external_id = 'P1'")).one()
+    return {"award": award_id, "code": code}

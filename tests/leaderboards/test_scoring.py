@@ -15,6 +15,7 @@ from emulation.importing import rebuild_unit_paths
 from emulation.models import Campaign
 from extensions import db
 from leaderboards.boards import BoardQuery, entries
+from tests.conftest import ROOT
 from tests.leaderboards.reference import GROUPS, Province, Rules, boards, period_boards, score
 
 # Few dates, so that ties, window edges (1 March, 31 December) and ISO weeks (Sunday 9 and
@@ -41,7 +42,7 @@ def provinces(draw):
     for i in range(draw(st.integers(0, 10))):
         people[f"P{i}"] = {"group": draw(st.sampled_from(GROUPS)), "unit": draw(st.sampled_from(codes)),
                            "household": draw(st.one_of(st.none(), st.sampled_from(sorted(households))))
-                           if households else None}
+                           if households else None, "party": draw(st.booleans())}
     skills = {f"S{i}": {"points": draw(st.sampled_from([0, 5, 10])),
                         "required_for": set(draw(st.lists(st.sampled_from(GROUPS), max_size=3, unique=True)))}
               for i in range(draw(st.integers(1, 3)))}
@@ -62,12 +63,14 @@ def provinces(draw):
     return Province(units, households, people, skills, completions, activities, mentorships), rules, as_of
 
 
-def _store(p: Province, rules: Rules) -> Campaign:
-    """Write the province straight into the tables (the importers have their own tests)."""
+def _store(p: Province, rules: Rules, extra_toml: str = "") -> Campaign:
+    """Write the province straight into the tables (the importers have their own tests);
+    ``extra_toml`` adds rules to the campaign file."""
     t = db.metadata.tables
     with db.engine.begin() as conn:
-        for table in ("person_scores", "household_scores", "unit_scores", "score_runs", "completions", "activities",
-                      "mentorships", "people", "households", "skills", "campaigns", "units"):
+        for table in ("awards", "badge_runs", "progress_codes", "person_scores", "household_scores", "unit_scores",
+                      "score_runs", "completions", "activities", "mentorships", "people", "households", "skills",
+                      "campaigns", "units"):
             conn.execute(t[table].delete())
         uid = {code: i + 1 for i, code in enumerate(sorted(p.units))}
         conn.execute(t["units"].insert(), [
@@ -85,7 +88,8 @@ def _store(p: Province, rules: Rules) -> Campaign:
         if pid:
             conn.execute(t["people"].insert(), [
                 {"id": pid[c], "external_id": c, "full_name": c, "group": x["group"], "unit_id": uid[x["unit"]],
-                 "household_id": hid.get(x["household"])} for c, x in p.people.items()])
+                 "household_id": hid.get(x["household"]), "party_member": x.get("party", False)}
+                for c, x in p.people.items()])
         sid = {code: i + 1 for i, code in enumerate(sorted(p.skills))}
         conn.execute(t["skills"].insert(), [
             {"id": sid[c], "code": c, "name": c, "domain": "d", "level": 1, "points": s["points"],
@@ -105,7 +109,7 @@ def _store(p: Province, rules: Rules) -> Campaign:
     toml = (f'code = "c"\nname = "c"\nstarts_on = {rules.starts_on}\nends_on = {rules.ends_on}\n'
             f'groups = {json.dumps(rules.groups)}\nmentee_points = {rules.mentee_points}\n'
             "[activity_points]\n" + "".join(f"{k} = {v}\n" for k, v in rules.activity_points.items())
-            + "[targets]\n" + "".join(f"{g} = 0.8\n" for g in rules.groups))
+            + "[targets]\n" + "".join(f"{g} = 0.8\n" for g in rules.groups) + extra_toml)
     return load_campaign(toml, actor="test")[0]
 
 
@@ -415,3 +419,19 @@ def test_period_board_export(world, runner, campaign):
 def test_period_export_errors(world, runner, campaign, args, message):
     result = runner.invoke(args=["leaderboard", "export", "--campaign", "bdhvs-2025", "--board", "people", *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_change_of_the_campaign_file_rescores(world, app, campaign, runner):
+    from emulation.campaigns import load_campaign
+
+    world.load("completions", [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15),
+                                "source": "mooc"}])
+    args = ["leaderboard", "export", "--campaign", "bdhvs-2025", "--board", "people", "--as-of", "2025-12-31"]
+    first = list(csv.reader(io.StringIO(runner.invoke(args=args).stdout)))
+    assert first[1][:2] == ["1", "P1"] and first[1][5] == "10"
+    world.load("activities", [{"person_id": "P2", "kind": "festival", "occurred_on": date(2025, 4, 1)}])
+    with app.app_context():
+        text = (ROOT / "campaigns" / "bdhvs-2025.toml").read_text(encoding="utf-8")
+        load_campaign(text + "\n[activity_points]\nfestival = 50\n", actor="test")
+    again = list(csv.reader(io.StringIO(runner.invoke(args=args).stdout)))
+    assert again[1][:2] == ["1", "P2"] and again[1][5] == "50"

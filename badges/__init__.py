@@ -1,0 +1,18 @@
+"""Badges (SPEC §4): badge classes from the campaign's rules, the awarder, images, Open
+Badges 2.0 documents and baking, the verification page and the public progress pages."""
+
+
+def register(app) -> None:
+    """Attach the package's pages and command-line group to ``app``; award after scores change."""
+    from emulation.scoring import scores_updated
+
+    from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
+    from .awarding import award_after_scores
+    from .cli import badges_cli
+    from .views import bp, unit_badges_for
+
+    app.register_blueprint(bp)
+    # The public units board shows each unit's badges on its entry.
+    app.jinja_env.globals["unit_badges"] = unit_badges_for
+    app.cli.add_command(badges_cli)
+    scores_updated.connect(award_after_scores)

@@ -1,0 +1,164 @@
+"""Badge images (Pillow): one per class and tier, one per recipient, and the recipient's
+copy baked with its Open Badges assertion.
+
+Every image is drawn once per content: its file under the images folder is named by a
+hash of everything drawn on it (and, for a baked copy, of the assertion it carries), so
+it is drawn again only when an input changes (a badge renamed, a date moved).
+
+Baking (Open Badges 2.0, PNG): the assertion JSON in exactly one uncompressed ``iTXt``
+chunk with the keyword ``openbadges``. ``read_baked`` reads it back from the bytes
+alone, without decoding the picture, so an uploaded file cannot exhaust the server.
+"""
+import hashlib
+import io
+import json
+import os
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, PngImagePlugin
+
+from drawing import clean, fit, font, wrap
+
+SIZE = 600
+WHITE = (255, 255, 255)
+LAYOUT_VERSION = 1
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+KEYWORD = "openbadges"
+
+
+@dataclass(frozen=True)
+class BadgeArt:
+    """What a badge image shows, already formatted."""
+    name: str
+    colour: str  # #RRGGBB
+    heading: str  # the campaign's short line at the top
+    recipient: str = ""  # the recipient's copy only
+    day: str = ""  # the recipient's copy only: "ngày 05/05/2025"
+    footer: str = ""  # the class image only: who issues it
+
+    def digest(self) -> str:
+        data = json.dumps([LAYOUT_VERSION, self.name, self.colour, self.heading, self.recipient, self.day,
+                           self.footer],
+                          ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def draw(art: BadgeArt) -> Image.Image:
+    image = Image.new("RGB", (SIZE, SIZE), WHITE)
+    d = ImageDraw.Draw(image)
+    colour = _rgb(art.colour)
+    light = tuple(min(255, c + (255 - c) // 3) for c in colour)
+    d.ellipse((20, 20, SIZE - 20, SIZE - 20), fill=light)
+    d.ellipse((44, 44, SIZE - 44, SIZE - 44), fill=colour)
+    d.ellipse((62, 62, SIZE - 62, SIZE - 62), outline=WHITE, width=3)
+    centre = SIZE // 2
+    heading = font(22, "bold")
+    d.text((centre, 128), fit(d, art.heading.upper(), heading, 330), font=heading, fill=WHITE, anchor="mm")
+    name_face = font(54 if not art.recipient else 46, "bold")
+    lines = wrap(d, art.name, name_face, 400, 2)
+    top = (290 if not art.recipient else 215) - (len(lines) - 1) * 31
+    for i, line in enumerate(lines):
+        d.text((centre, top + i * 62), line, font=name_face, fill=WHITE, anchor="mm")
+    if art.recipient:
+        d.line((170, 330, SIZE - 170, 330), fill=WHITE, width=2)
+        who = font(32, "bold")
+        for i, line in enumerate(wrap(d, art.recipient, who, 380, 2)):
+            d.text((centre, 375 + i * 40), line, font=who, fill=WHITE, anchor="mm")
+        day = font(24)
+        d.text((centre, 470), clean(art.day), font=day, fill=WHITE, anchor="mm")
+    else:
+        d.line((220, 400, SIZE - 220, 400), fill=WHITE, width=2)
+        footer = font(22, "bold")
+        d.text((centre, 450), fit(d, art.footer.upper(), footer, 300), font=footer, fill=WHITE, anchor="mm")
+    return image
+
+
+def _png_bytes(image: Image.Image, pnginfo=None) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True, pnginfo=pnginfo)
+    return out.getvalue()
+
+
+def _cached(folder: Path, name: str, make) -> Path:
+    """``folder/name``, written by ``make()`` (bytes) unless it is there already; written
+    under another name and renamed, so a reader never sees half a file."""
+    path = Path(folder) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(make())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path
+
+
+def image_file(art: BadgeArt, folder: Path) -> Path:
+    """The PNG of ``art`` (a class image, or a recipient's copy without an assertion)."""
+    return _cached(folder, f"{art.digest()}.png", lambda: _png_bytes(draw(art)))
+
+
+def baked_file(art: BadgeArt, assertion: dict, folder: Path) -> Path:
+    """The recipient's copy carrying ``assertion`` (Open Badges 2.0 baking)."""
+    text = json.dumps(assertion, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(f"{art.digest()}\n{text}".encode("utf-8")).hexdigest()[:32]
+
+    def make() -> bytes:
+        base = Image.open(image_file(art, folder))
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt(KEYWORD, text, zip=False)
+        return _png_bytes(base, info)
+
+    return _cached(folder, f"baked-{digest}.png", make)
+
+
+class NotAPng(ValueError):
+    pass
+
+
+def png_chunks(data: bytes):
+    """(type, payload) of every chunk of a PNG, checked against its CRC; NotAPng otherwise."""
+    if not data.startswith(PNG_SIGNATURE):
+        raise NotAPng("not a PNG file")
+    at = len(PNG_SIGNATURE)
+    while at < len(data):
+        if at + 8 > len(data):
+            raise NotAPng("truncated PNG file")
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        payload = data[at + 8:at + 8 + length]
+        crc = data[at + 8 + length:at + 12 + length]
+        if len(payload) != length or len(crc) != 4 or struct.unpack(">I", crc)[0] != zlib.crc32(kind + payload):
+            raise NotAPng("damaged PNG file")
+        yield kind.decode("latin-1"), payload
+        if kind == b"IEND":
+            return
+        at += 12 + length
+    raise NotAPng("truncated PNG file")
+
+
+def read_baked(data: bytes) -> str | None:
+    """The text of the ``openbadges`` iTXt chunk of a PNG (None if it has none)."""
+    for kind, payload in png_chunks(data):
+        if kind != "iTXt":
+            continue
+        keyword, _, rest = payload.partition(b"\0")
+        if keyword.decode("latin-1") != KEYWORD or len(rest) < 2:
+            continue
+        compressed, _method = rest[0], rest[1]
+        _language, _, rest = rest[2:].partition(b"\0")
+        _translated, _, text = rest.partition(b"\0")
+        if compressed:
+            text = zlib.decompressobj().decompress(text, 1_000_000)
+        return text.decode("utf-8")
+    return None

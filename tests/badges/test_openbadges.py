@@ -1,0 +1,173 @@
+"""Open Badges 2.0: the issuer, badge classes and assertions at their public URLs; the
+baked PNG read back with Pillow and byte by byte; revocation; the verification page; the
+public progress page; a unit's badges on the public board."""
+import hashlib
+import io
+import json
+import re
+import struct
+import zlib
+from datetime import date
+
+import pytest
+from PIL import Image
+
+from badges.openbadges import REQUIRED
+from extensions import db
+
+ASSERTION_ID = re.compile(r"/badges/assertions/([0-9a-f]{32})$")
+
+
+@pytest.fixture
+def awarded(world, app, campaign):
+    """P1 (cadre, party member) and P2 (citizen) universalized and awarded as of 31 December."""
+    from badges.awarding import award
+    from emulation.models import Campaign
+
+    world.load("completions", [
+        {"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15), "source": "mooc"},
+        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"}])
+    with app.app_context():
+        award(db.session.scalar(db.select(Campaign)), date(2025, 12, 31))
+    return world
+
+
+def award_of(app, badge, external_id):
+    import sqlalchemy as sa
+
+    with app.app_context():
+        return db.session.execute(sa.text(
+            "SELECT a.id, a.salt, c.code FROM awards a JOIN people p ON p.id = a.recipient_id "
+            "LEFT JOIN progress_codes c ON c.recipient_type = 'person' AND c.recipient_id = p.id "
+            "WHERE a.badge = :b AND a.recipient_type = 'person' AND p.external_id = :e AND a.revoked_on IS NULL"),
+            {"b": badge, "e": external_id}).one()
+
+
+def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The test's own reading of a PNG: (type, payload) of every chunk, CRCs checked."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    out, at = [], 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        payload = data[at + 8:at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length:at + 12 + length])
+        assert crc == zlib.crc32(kind + payload)
+        out.append((kind, payload))
+        at += 12 + length
+    return out
+
+
+def test_issuer_and_badge_class_documents(client, awarded):
+    issuer = client.get("/badges/issuer")
+    assert issuer.status_code == 200 and issuer.mimetype == "application/ld+json"
+    doc = issuer.get_json(force=True)
+    assert set(REQUIRED["Issuer"]) <= set(doc) and doc["type"] == "Issuer"
+    assert doc["id"] == "http://localhost/badges/issuer" and "Lai Châu" in doc["name"]
+
+    badge = client.get("/badges/classes/bdhvs-2025/citizen").get_json(force=True)
+    assert set(REQUIRED["BadgeClass"]) <= set(badge)
+    assert (badge["type"], badge["name"], badge["issuer"]) == ("BadgeClass", "Công dân số", doc["id"])
+    assert badge["criteria"]["narrative"] and badge["description"]
+    image = client.get(badge["image"].removeprefix("http://localhost"))
+    assert image.status_code == 200 and Image.open(io.BytesIO(image.data)).size == (600, 600)
+    assert client.get("/badges/classes/bdhvs-2025/unit_gold").get_json(force=True)["name"] == "Đơn vị số (vàng)"
+    assert client.get("/badges/classes/bdhvs-2025/nope").status_code == 404
+    assert client.get("/badges/classes/nope/citizen").status_code == 404
+
+
+def test_an_assertion_and_its_baked_png(client, app, awarded):
+    award_id, salt, code = award_of(app, "citizen", "P1")
+    response = client.get(f"/badges/assertions/{award_id}")
+    assert response.status_code == 200
+    doc = response.get_json(force=True)
+    assert set(REQUIRED["Assertion"]) <= set(doc)
+    assert doc["type"] == "Assertion" and doc["verification"] == {"type": "hosted"}
+    assert doc["id"] == f"http://localhost/badges/assertions/{award_id}"
+    assert doc["badge"] == "http://localhost/badges/classes/bdhvs-2025/citizen"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["issuedOn"])
+    # The recipient: their progress page's URL, hashed with the award's salt.
+    identity = f"http://localhost/p/{code}"
+    assert doc["recipient"] == {"type": "url", "hashed": True, "salt": salt,
+                                "identity": "sha256$" + hashlib.sha256((identity + salt).encode()).hexdigest()}
+    assert "Nguyễn Văn An" not in response.get_data(as_text=True)  # names masked everywhere public
+
+    png = client.get(f"/badges/assertions/{award_id}.png")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    # Read back with Pillow ...
+    image = Image.open(io.BytesIO(png.data))
+    assert image.size == (600, 600) and json.loads(image.text["openbadges"]) == doc
+    # ... and byte by byte: exactly one iTXt chunk, keyword "openbadges", not compressed.
+    itxt = [payload for kind, payload in png_chunks(png.data) if kind == b"iTXt"]
+    assert len(itxt) == 1
+    keyword, rest = itxt[0].split(b"\0", 1)
+    assert keyword == b"openbadges" and rest[0] == 0  # compression flag
+    language, rest = rest[2:].split(b"\0", 1)
+    translated, text = rest.split(b"\0", 1)
+    assert json.loads(text.decode("utf-8")) == doc
+    assert client.get("/badges/assertions/" + "0" * 32).status_code == 404
+
+
+def test_a_revoked_assertion_says_so(client, app, awarded):
+    award_id, _, _ = award_of(app, "citizen", "P2")
+    # P2 becomes a student: S1 no longer universalizes her; the import revokes the badge.
+    awarded.load("people", [{"external_id": "P2", "full_name": "Lò Thị Bình", "group": "student",
+                             "unit_code": "BL", "household_code": "H1"}])
+    response = client.get(f"/badges/assertions/{award_id}")
+    assert response.status_code == 410
+    doc = response.get_json(force=True)
+    assert doc["revoked"] is True and doc["revocationReason"].startswith("no longer supported")
+    assert client.get(f"/badges/assertions/{award_id}.png").status_code == 410
+    page = client.get(f"/badges/verify?id={award_id}").get_data(as_text=True)
+    assert "thu hồi" in page  # "revoked"
+
+
+def test_verify_by_id_and_by_uploaded_image(client, app, awarded):
+    from tests.web import Web
+
+    award_id, _, _ = award_of(app, "pioneer", "P1")
+    page = client.get(f"/badges/verify?id=http://localhost/badges/assertions/{award_id}").get_data(as_text=True)
+    assert "Đảng viên tiên phong" in page and "Nguyễn V. A." in page and "15/03/2025" in page
+    assert "Nguyễn Văn An" not in page
+
+    png = client.get(f"/badges/assertions/{award_id}.png").data
+    web = Web(app.test_client())
+    web.get("/badges/verify")
+    result = web.post("/badges/verify", {"file": (io.BytesIO(png), "badge.png")})
+    assert result.status_code == 200 and "Nguyễn V. A." in result.get_data(as_text=True)
+    # A PNG that carries no badge, and a file that is no PNG: a clear answer, never an error page.
+    plain = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(plain, format="PNG")
+    result = web.post("/badges/verify", {"file": (io.BytesIO(plain.getvalue()), "photo.png")})
+    assert result.status_code == 400 and 'role="alert"' in result.get_data(as_text=True)
+    result = web.post("/badges/verify", {"file": (io.BytesIO(b"GIF89a..."), "photo.gif")})
+    assert result.status_code == 400 and "PNG" in result.get_data(as_text=True)
+    assert "Không có huy hiệu" in client.get("/badges/verify?id=" + "0" * 32).get_data(as_text=True)
+
+
+def test_the_progress_page_opened_by_the_personal_code(client, app, awarded, runner):
+    runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of", "2025-12-31"])
+    _, _, code = award_of(app, "citizen", "P1")
+    typed = "-".join(code[i:i + 4] for i in range(0, len(code), 4)).lower()
+    page = client.get(f"/p/{typed}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Nguyễn V. A." in text and "Nguyễn Văn An" not in text
+    assert "Công dân số" in text and "Đảng viên tiên phong" in text  # the badges
+    assert "Sử dụng điện thoại thông minh" in text  # the skill completed
+    assert re.search(r"Hạng</dt><dd>1\b", text)  # first on the published people board
+    assert client.get("/p/AAAA-BBBB-CCCC").status_code == 404
+
+
+def test_a_units_badges_on_its_board_entry(client, world, app, runner):
+    from emulation.campaigns import load_campaign
+
+    toml = ('code = "t"\nname = "Thử"\nstarts_on = 2025-03-01\nends_on = 2025-12-31\ngroups = ["cadre"]\n'
+            "[targets]\ncadre = 0.8\n[badges.unit_tiers]\nbronze = 0.02\n")
+    world.load("completions", [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15),
+                                "source": "mooc"}])
+    with app.app_context():
+        load_campaign(toml, actor="test")
+    assert runner.invoke(args=["badges", "award", "--campaign", "t", "--as-of", "2025-12-31"]).exit_code == 0
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", "t", "--as-of", "2025-12-31"]).exit_code == 0
+    page = client.get("/leaderboards?campaign=t&board=units&bracket=ward").get_data(as_text=True)
+    assert 'class="badge-tag"' in page and "Đơn vị số (đồng)" in page
