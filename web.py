@@ -20,6 +20,8 @@ LANGUAGE_COOKIE = "lang"
 # (endpoint, label): shown to whoever the endpoint's own access declaration admits.
 NAVIGATION = (
     ("leaderboards.board", _l("Leaderboards")),
+    ("badges.progress_lookup", _l("My progress")),
+    ("badges.verify", _l("Verify a badge")),
     ("emulation.dashboard", _l("Dashboard")),
     ("emulation.units", _l("Units")),
     ("emulation.imports", _l("Import data")),

@@ -9,10 +9,11 @@ def register(app) -> None:
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
     from .awarding import award_after_scores
     from .cli import badges_cli
-    from .views import bp, unit_badges_for
+    from .views import bp, progress_code_for, unit_badges_for
 
     app.register_blueprint(bp)
-    # The public units board shows each unit's badges on its entry.
-    app.jinja_env.globals["unit_badges"] = unit_badges_for
+    # The public units board shows each unit's badges on its entry; the staff pages of a
+    # person or household show the personal code to print with their badges.
+    app.jinja_env.globals.update(unit_badges=unit_badges_for, progress_code_for=progress_code_for)
     app.cli.add_command(badges_cli)
     scores_updated.connect(award_after_scores)

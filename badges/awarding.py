@@ -65,6 +65,11 @@ def new_progress_codes(n: int) -> list[str]:
     return [text[16 * i:16 * i + CODE_LENGTH] for i in range(n)]
 
 
+def display_code(code: str) -> str:
+    """``ABCD-EFGH-JKMN``: a stored code as printed."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 def normalise_code(text: str) -> str:
     """What someone typed (``abcd-efgh-jkmn``, spaces, lower case, O for 0) as stored."""
     return "".join(c for c in text.upper() if c.isalnum()).translate(_TYPED)[:16]

@@ -39,10 +39,11 @@ class BadgeArt:
     recipient: str = ""  # the recipient's copy only
     day: str = ""  # the recipient's copy only: "ngày 05/05/2025"
     footer: str = ""  # the class image only: who issues it
+    code: str = ""  # the recipient's copy: the line with the personal code of the progress page
 
     def digest(self) -> str:
         data = json.dumps([LAYOUT_VERSION, self.name, self.colour, self.heading, self.recipient, self.day,
-                           self.footer],
+                           self.footer, self.code],
                           ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 
@@ -73,7 +74,10 @@ def draw(art: BadgeArt) -> Image.Image:
         for i, line in enumerate(wrap(d, art.recipient, who, 380, 2)):
             d.text((centre, 375 + i * 40), line, font=who, fill=WHITE, anchor="mm")
         day = font(24)
-        d.text((centre, 470), clean(art.day), font=day, fill=WHITE, anchor="mm")
+        d.text((centre, 465), clean(art.day), font=day, fill=WHITE, anchor="mm")
+        if art.code:
+            small = font(19, "bold")
+            d.text((centre, 503), fit(d, art.code, small, 230), font=small, fill=WHITE, anchor="mm")
     else:
         d.line((220, 400, SIZE - 220, 400), fill=WHITE, width=2)
         footer = font(22, "bold")

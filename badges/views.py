@@ -4,7 +4,7 @@ that verifies a badge by id or by its PNG, and the progress page a personal code
 import json
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from accounts.access import public
@@ -15,6 +15,7 @@ from web import format_day, format_pct
 
 from . import records
 from .classes import badge_classes
+from .awarding import display_code
 from .forms import VerifyUploadForm
 from .images import BadgeArt, NotAPng, baked_file, image_file, read_baked
 from .models import Award
@@ -80,8 +81,10 @@ def household_label(head: str, code: str) -> str:
 
 def recipient_art(award: Award, campaign: Campaign, badge):
     who = records.recipient(award.recipient_type, award.recipient_id, province_today().year, household_label)
+    code = who.progress_code if who else None
     art = BadgeArt(badge.name, badge.colour, _heading(campaign), who.label if who else "",
-                   _("on %(day)s", day=format_day(as_date(award.awarded_on))))
+                   _("on %(day)s", day=format_day(as_date(award.awarded_on))),
+                   code=_("Code %(code)s", code=display_code(code)) if code else "")
     return art, who
 
 
@@ -205,6 +208,18 @@ def verify():
     return render_template("badges/verify.html", form=form, wanted=wanted, problem=problem, found=found), status
 
 
+@bp.get("/p")
+@public
+def progress_lookup():
+    """Where someone types the personal code printed with their badge."""
+    typed = request.args.get("code", "").strip()[:40]
+    if typed:
+        opened = records.opened_by(typed)
+        if opened is not None:
+            return redirect(url_for("badges.progress", code=opened.code))
+    return render_template("badges/progress_lookup.html", typed=typed), 404 if typed else 200
+
+
 @bp.get("/p/<code>")
 @public
 def progress(code):
@@ -225,3 +240,9 @@ def unit_badges_for(campaign: Campaign, rows) -> dict:
     classes = badge_classes(campaign)
     held = records.unit_badges(campaign, [r.key for r in rows])
     return {code: [classes[b] for b in badges if b in classes] for code, badges in held.items()}
+
+
+def progress_code_for(recipient_type: str, recipient_id: int) -> str | None:
+    """For staff pages (a Jinja global): the personal code to print for a person or household."""
+    code = records.progress_code_of(recipient_type, recipient_id)
+    return display_code(code) if code else None

@@ -53,6 +53,7 @@ SAMPLES = [
     Sample("badges.verify", "GET", "/badges/verify?id={award}", EVERYONE, note="a valid badge"),
     Sample("badges.verify", "POST", "/badges/verify", EVERYONE, {}, note="no file: form errors"),
     Sample("badges.progress", "GET", "/p/{code}", EVERYONE),
+    Sample("badges.progress_lookup", "GET", "/p", EVERYONE),
     Sample("accounts.login", "GET", "/login", EVERYONE),
     Sample("accounts.login", "POST", "/login", EVERYONE, {"email": "nobody@laichau.test", "password": "wrong"},
            note="a failed sign-in (signed-in people are sent on)"),

@@ -171,3 +171,26 @@ def test_a_units_badges_on_its_board_entry(client, world, app, runner):
     assert runner.invoke(args=["leaderboard", "publish", "--campaign", "t", "--as-of", "2025-12-31"]).exit_code == 0
     page = client.get("/leaderboards?campaign=t&board=units&bracket=ward").get_data(as_text=True)
     assert 'class="badge-tag"' in page and "Đơn vị số (đồng)" in page
+
+
+def test_a_household_progress_page_and_the_code_form(client, app, awarded, staff):
+    import sqlalchemy as sa
+
+    from tests.web import EMAILS, PASSWORD, Web
+
+    with app.app_context():
+        code = db.session.scalar(sa.text(
+            "SELECT c.code FROM progress_codes c JOIN households h ON h.id = c.recipient_id "
+            "WHERE c.recipient_type = 'household' AND h.code = 'H1'"))
+    # Typed with dashes and in lower case, from the form: sent on to the page.
+    response = client.get(f"/p?code={code[:4].lower()}-{code[4:8]}-{code[8:]}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/p/{code}")
+    page = client.get(f"/p/{code}").get_data(as_text=True)
+    assert "Gia đình L. V. P." in page and "Gia đình số" in page  # H1: Lò Văn Páo, masked
+    assert "Lò Văn Páo" not in page
+    wrong = client.get("/p?code=NOPE")
+    assert wrong.status_code == 404 and 'role="alert"' in wrong.get_data(as_text=True)
+    # Staff see the code to print on the household's page.
+    admin = Web(app.test_client())
+    admin.login(EMAILS["admin"], PASSWORD)
+    assert f"{code[:4]}-{code[4:8]}-{code[8:]}" in admin.get("/households/H1").get_data(as_text=True)
