@@ -1,12 +1,8 @@
 """``flask --app app badges award|export`` (SPEC §6)."""
-import csv
-import json
-import sys
-
 import click
 from flask.cli import with_appcontext
 
-from emulation.cli import DatabaseCommand, as_of_option, campaign_option, echo_err, resolve
+from emulation.cli import DatabaseCommand, as_of_option, campaign_option, echo_err, resolve, write_rows
 
 from .awarding import AwardError, award
 from .records import EXPORT_COLUMNS, export_rows
@@ -49,19 +45,5 @@ def export_command(campaign, fmt, output):
 
     campaign, _as_of = resolve(campaign, None)
     rows = list(export_rows(campaign))
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "json":
-            json.dump([{c: (r[c].isoformat() if hasattr(r[c], "isoformat") else r[c]) for c in EXPORT_COLUMNS}
-                       for r in rows], out, ensure_ascii=False, indent=1)
-            out.write("\n")
-        else:
-            w = csv.writer(out, lineterminator="\n")
-            w.writerow(EXPORT_COLUMNS)
-            for r in rows:
-                w.writerow(["" if r[c] is None else (r[c].isoformat() if hasattr(r[c], "isoformat") else r[c])
-                            for c in EXPORT_COLUMNS])
-    finally:
-        if output:
-            out.close()
+    write_rows(rows, EXPORT_COLUMNS, fmt, output)
     echo_err(_("Badges of %(campaign)s: %(n)s awards exported.", campaign=campaign.code, n=format_number(len(rows))))

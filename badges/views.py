@@ -44,6 +44,13 @@ def _campaign_or_404(code: str) -> Campaign:
     return campaign
 
 
+def _award_or_404(award_id: str) -> Award:
+    award = records.award_by_id(award_id)
+    if award is None:
+        abort(404)
+    return award
+
+
 def _class_or_404(campaign: Campaign, code: str):
     badge = badge_classes(campaign).get(code)
     if badge is None:
@@ -154,9 +161,7 @@ def class_image(campaign, code):
 @public
 def assertion(award_id):
     """An assertion; a revoked one answers 410 with ``revoked: true``."""
-    award = records.award_by_id(award_id)
-    if award is None:
-        abort(404)
+    award = _award_or_404(award_id)
     doc, _art = assertion_for(award)
     return _document(doc, 410 if award.revoked_on else 200)
 
@@ -165,9 +170,7 @@ def assertion(award_id):
 @public
 def assertion_image(award_id):
     """The recipient's copy of the badge, baked with its assertion."""
-    award = records.award_by_id(award_id)
-    if award is None:
-        abort(404)
+    award = _award_or_404(award_id)
     if award.revoked_on:
         abort(410)
     doc, art = assertion_for(award)

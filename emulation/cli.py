@@ -3,10 +3,12 @@
 Each command prints a one-line summary, a progress bar on a terminal, and exits
 non-zero with a clear message on error. Commands call services; they hold no rules.
 """
+import csv
 import getpass
-from datetime import datetime
+import json
 import sqlite3
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -28,6 +30,41 @@ def cli_actor() -> str:
 
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
+
+
+FRACTION_DIGITS = 9  # SPEC §6: fractions with at least 6 decimals
+
+
+def _cell(value) -> str:
+    """CSV text: fractions with 9 decimals, dates as YYYY-MM-DD, booleans 1/0, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.{FRACTION_DIGITS}f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_rows(rows: list[dict], columns, fmt: str, output: str | None) -> None:
+    """An export's rows as CSV (header, then one line per row) or as a JSON array, to the
+    file ``output`` or to stdout."""
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "json":
+            json.dump([{c: r[c].isoformat() if isinstance(r[c], date) else r[c] for c in columns} for r in rows],
+                      out, ensure_ascii=False, indent=1)
+            out.write("\n")
+        else:
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(columns)
+            for r in rows:
+                w.writerow([_cell(r[c]) for c in columns])
+    finally:
+        if output:
+            out.close()
 
 
 def _campaign(ctx, param, code):

@@ -78,7 +78,17 @@ def entries(q: BoardQuery) -> Iterator[dict]:
     if q.board not in BOARDS:
         raise BoardError(f"unknown board {q.board!r}")
     columns, tables, condition, order = _SELECTS[q.board]
-    where, params = ["s.campaign_id = :cid", condition], {"cid": q.campaign.id}
+    where, params = filters(q, q.campaign.id)
+    sql = (f"SELECT {columns.format(key=SORT_KEYS[q.board])} FROM {tables} WHERE {' AND '.join([*where, condition])} "
+           f"ORDER BY {order}")
+    for row in db.session.execute(sa.text(sql), params):
+        yield entry_of(row)
+
+
+def filters(q: BoardQuery, campaign_id: int) -> tuple[list[str], dict]:
+    """SQL conditions over the score table ``s`` for the campaign and the query's bracket,
+    scope and group, and their parameters."""
+    where, params = ["s.campaign_id = :cid"], {"cid": campaign_id}
     if q.board == "units" and q.bracket:
         where.append("s.bracket = :bracket")
         params["bracket"] = q.bracket
@@ -89,13 +99,15 @@ def entries(q: BoardQuery) -> Iterator[dict]:
     if q.board == "people" and q.group:
         where.append("s.\"group\" = :group")
         params["group"] = q.group
-    sql = (f"SELECT {columns.format(key=SORT_KEYS[q.board])} FROM {tables} WHERE {' AND '.join(where)} "
-           f"ORDER BY {order}")
-    for row in db.session.execute(sa.text(sql), params):
-        entry = dict(row._mapping)
-        for name in _DATES:
-            if name in entry:
-                entry[name] = as_date(entry[name])
-        if "digital_family" in entry:
-            entry["digital_family"] = bool(entry["digital_family"])
-        yield entry
+    return where, params
+
+
+def entry_of(row) -> dict:
+    """A board's row as a dict: dates as dates (SQLite returns text), flags as booleans."""
+    entry = dict(row._mapping)
+    for name in _DATES:
+        if name in entry:
+            entry[name] = as_date(entry[name])
+    if "digital_family" in entry:
+        entry["digital_family"] = bool(entry["digital_family"])
+    return entry

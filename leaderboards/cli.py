@@ -1,13 +1,9 @@
 """``flask --app app leaderboard export …`` (SPEC §6)."""
-import csv
-import json
-import sys
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 
-from emulation.cli import DatabaseCommand, as_of_option, campaign_option, date_option, echo_err, resolve
+from emulation.cli import (DatabaseCommand, as_of_option, campaign_option, date_option, echo_err, resolve,
+                           write_rows)
 from emulation.models import GROUPS, Unit
 from emulation.scoring import ensure_scores
 from extensions import db
@@ -15,25 +11,6 @@ from extensions import db
 from .boards import BOARDS, COLUMNS, BoardError, BoardQuery, entries
 from .periods import PERIODS, period_entries, period_of
 from .periods import columns as period_columns
-
-FRACTION_DIGITS = 9
-
-
-def _cell(value) -> str:
-    """CSV text: fractions with 9 decimals, dates as YYYY-MM-DD, booleans 1/0, empty for None."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return f"{value:.{FRACTION_DIGITS}f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _json_value(value):
-    return value.isoformat() if isinstance(value, date) else value
 
 
 @click.group("leaderboard")
@@ -86,19 +63,7 @@ def export(campaign, board, bracket, scope_code, group, as_of, period, first_day
         ensure_scores(campaign, as_of, echo=echo_err)
         rows = list(entries(query))
         columns = COLUMNS[board]
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "json":
-            json.dump([{c: _json_value(r[c]) for c in columns} for r in rows], out, ensure_ascii=False, indent=1)
-            out.write("\n")
-        else:
-            w = csv.writer(out, lineterminator="\n")
-            w.writerow(columns)
-            for r in rows:
-                w.writerow([_cell(r[c]) for c in columns])
-    finally:
-        if output:
-            out.close()
+    write_rows(rows, columns, fmt, output)
     if period:
         echo_err(_("%(board)s board of %(campaign)s for %(first)s to %(last)s: %(n)s entries.", board=board,
                    campaign=code, first=window.start.isoformat(), last=window.end.isoformat(),

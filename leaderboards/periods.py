@@ -21,12 +21,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from emulation.clock import as_date
 from emulation.models import Campaign
 from emulation.scoring import ensure_scores, people_as_of, scratch_people_table, units_from
 from extensions import db
 
-from .boards import COLUMNS, BoardError, BoardQuery, scope_condition
+from .boards import COLUMNS, BoardError, BoardQuery, entry_of, filters
 
 PERIODS = ("week", "month", "quarter", "custom")
 # What a period board adds to the columns of its board (SPEC §6).
@@ -100,7 +99,6 @@ _SELECTS = {
         f"unit_scores s JOIN {_EVE_UNITS} e ON e.unit_id = s.unit_id JOIN units u ON u.id = s.unit_id",
         "s.headcount > 0", "s.bracket, rank, u.code"),
 }
-_DATES = ("reached_on", "achieved_on", "last_scored_on", "universalized_on")
 
 
 def period_entries(q: BoardQuery, period: Period) -> list[dict]:
@@ -114,17 +112,8 @@ def period_entries(q: BoardQuery, period: Period) -> list[dict]:
     cid = campaign.id
     db.session.close()
     select, tables, condition, order = _SELECTS[q.board]
-    where, params = ["s.campaign_id = :cid", condition], {"cid": cid}
-    if q.board == "units" and q.bracket:
-        where.append("s.bracket = :bracket")
-        params["bracket"] = q.bracket
-    if q.scope is not None:
-        sql, scope_params = scope_condition(q)
-        where.append(sql)
-        params.update(scope_params)
-    if q.board == "people" and q.group:
-        where.append('s."group" = :group')
-        params["group"] = q.group
+    where, params = filters(q, cid)
+    where.append(condition)
     # The scratch tables live in this transaction: on an error the rollback removes them.
     with db.engine.connect() as conn, conn.begin():
         scratch_people_table(conn, _EVE)
@@ -137,14 +126,8 @@ def period_entries(q: BoardQuery, period: Period) -> list[dict]:
                     for u in units_from(conn, campaign, _EVE)]
             if rows:
                 conn.execute(units.insert(), rows)
-        result = [dict(row._mapping) for row in conn.execute(sa.text(
+        result = [entry_of(row) for row in conn.execute(sa.text(
             f"SELECT {select} FROM {tables} WHERE {' AND '.join(where)} ORDER BY {order}"), params)]
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_EVE_UNITS}")
         conn.exec_driver_sql(f"DROP TABLE {_EVE}")
-    for entry in result:
-        for name in _DATES:
-            if name in entry:
-                entry[name] = as_date(entry[name])
-        if "digital_family" in entry:
-            entry["digital_family"] = bool(entry["digital_family"])
     return result

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from extensions import db
 from tests.badges.reference import due
 from tests.leaderboards.reference import GROUPS, Province, Rules, score
-from tests.leaderboards.test_scoring import DAYS, KINDS, _store
+from tests.leaderboards.test_scoring import DAYS, _store, draw_population
 
 BADGE_RULES = """
 [badges]
@@ -47,21 +47,8 @@ def badge_provinces(draw):
     mentor each other and hold a VNeID account, party members are common, head counts are
     small (units reach the tiers), and dates fall on both sides of the pioneer limit
     (1 March + 9 days: 9 and 10 March)."""
-    n_units = draw(st.integers(1, 4))
-    units = {"U0": {"parent": None, "kind": "commune"}}
-    for i in range(1, n_units):
-        units[f"U{i}"] = {"parent": f"U{draw(st.integers(0, i - 1))}", "kind": draw(st.sampled_from(KINDS))}
-    for u in units.values():
-        u["bracket"] = u["kind"]
-        for g in GROUPS:
-            u[f"headcount_{g}"] = draw(st.one_of(st.none(), st.integers(0, 3)))
-    codes = sorted(units)
-    households = {f"H{i}": draw(st.sampled_from(codes)) for i in range(draw(st.integers(0, 3)))}
-    people = {}
-    for i in range(draw(st.integers(2, 9))):
-        people[f"P{i}"] = {"group": draw(st.sampled_from(GROUPS)), "unit": draw(st.sampled_from(codes)),
-                           "household": draw(st.one_of(st.none(), st.sampled_from(sorted(households))))
-                           if households else None, "party": not draw(st.booleans())}
+    units, households, people = draw_population(draw, units=4, headcount=3, households=3, people=(2, 9),
+                                                party_first=True)
     skills = {"S0": {"points": 10, "required_for": set(GROUPS)},
               "S1": {"points": 5, "required_for": set(draw(st.lists(st.sampled_from(GROUPS), unique=True)))}}
     who = sorted(people)

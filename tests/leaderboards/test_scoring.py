@@ -26,23 +26,30 @@ KINDS = ("commune", "ward", "school", "village")
 ACTIVITY_KINDS = ("vneid_level2", "learning_session", "festival", "cashless_payment", "ecommerce", "digital_savings")
 
 
-@st.composite
-def provinces(draw):
-    n_units = draw(st.integers(1, 7))
-    units = {"U0": {"parent": None, "kind": "commune"}}
-    for i in range(1, n_units):
-        units[f"U{i}"] = {"parent": f"U{draw(st.integers(0, i - 1))}", "kind": draw(st.sampled_from(KINDS))}
-    for u in units.values():
+def draw_population(draw, *, units: int, headcount: int, households: int, people: tuple[int, int],
+                    party_first: bool = False) -> tuple[dict, dict, dict]:
+    """A random unit tree (at most ``units``), households and people (their group, unit,
+    household and party membership); ``party_first`` makes members the simplest case."""
+    tree = {"U0": {"parent": None, "kind": "commune"}}
+    for i in range(1, draw(st.integers(1, units))):
+        tree[f"U{i}"] = {"parent": f"U{draw(st.integers(0, i - 1))}", "kind": draw(st.sampled_from(KINDS))}
+    for u in tree.values():
         u["bracket"] = u["kind"]
         for g in GROUPS:
-            u[f"headcount_{g}"] = draw(st.one_of(st.none(), st.integers(0, 4)))
-    codes = sorted(units)
-    households = {f"H{i}": draw(st.sampled_from(codes)) for i in range(draw(st.integers(0, 4)))}
-    people = {}
-    for i in range(draw(st.integers(0, 10))):
-        people[f"P{i}"] = {"group": draw(st.sampled_from(GROUPS)), "unit": draw(st.sampled_from(codes)),
-                           "household": draw(st.one_of(st.none(), st.sampled_from(sorted(households))))
-                           if households else None, "party": draw(st.booleans())}
+            u[f"headcount_{g}"] = draw(st.one_of(st.none(), st.integers(0, headcount)))
+    codes = sorted(tree)
+    homes = {f"H{i}": draw(st.sampled_from(codes)) for i in range(draw(st.integers(0, households)))}
+    folk = {}
+    for i in range(draw(st.integers(*people))):
+        folk[f"P{i}"] = {"group": draw(st.sampled_from(GROUPS)), "unit": draw(st.sampled_from(codes)),
+                         "household": draw(st.one_of(st.none(), st.sampled_from(sorted(homes)))) if homes else None,
+                         "party": draw(st.booleans()) != party_first}
+    return tree, homes, folk
+
+
+@st.composite
+def provinces(draw):
+    units, households, people = draw_population(draw, units=7, headcount=4, households=4, people=(0, 10))
     skills = {f"S{i}": {"points": draw(st.sampled_from([0, 5, 10])),
                         "required_for": set(draw(st.lists(st.sampled_from(GROUPS), max_size=3, unique=True)))}
               for i in range(draw(st.integers(1, 3)))}
