@@ -7,6 +7,9 @@ a glyph for every Vietnamese letter. Text is put in NFC first: every Vietnamese 
 a precomposed form, and a name typed with combining marks (NFD, as some phones send it)
 then draws the same.
 """
+import io
+import os
+import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -63,3 +66,28 @@ def wrap(draw: ImageDraw.ImageDraw, text, face: ImageFont.FreeTypeFont, width: f
     if current:
         lines.append(current)
     return [fit(draw, line, face, width) for line in lines[:max_lines]]
+
+
+def cached_file(folder: Path, name: str, make) -> Path:
+    """``folder/name``, written with the bytes ``make()`` returns unless it is there already.
+    Images are named by a hash of what they show, so a file on disk is never stale. It is
+    written under another name and renamed: a reader never sees half a file, and two workers
+    drawing the same image at once both end with a whole one."""
+    path = Path(folder) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(make())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return path
+
+
+def png_bytes(image, pnginfo=None) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True, pnginfo=pnginfo)
+    return out.getvalue()

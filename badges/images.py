@@ -1,27 +1,25 @@
 """Badge images (Pillow): one per class and tier, one per recipient, and the recipient's
 copy baked with its Open Badges assertion.
 
-Every image is drawn once per content: its file under the images folder is named by a
-hash of everything drawn on it (and, for a baked copy, of the assertion it carries), so
-it is drawn again only when an input changes (a badge renamed, a date moved).
+Every image is drawn once per content (``drawing.cached_file``): its file under the images
+folder is named by a hash of everything drawn on it (and, for a baked copy, of the
+assertion it carries), so it is drawn again only when an input changes (a badge renamed,
+a date moved).
 
 Baking (Open Badges 2.0, PNG): the assertion JSON in exactly one uncompressed ``iTXt``
 chunk with the keyword ``openbadges``. ``read_baked`` reads it back from the bytes
 alone, without decoding the picture, so an uploaded file cannot exhaust the server.
 """
 import hashlib
-import io
 import json
-import os
 import struct
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
-from drawing import clean, fit, font, wrap
+from drawing import cached_file, clean, fit, font, png_bytes, wrap
 
 SIZE = 600
 WHITE = (255, 255, 255)
@@ -85,32 +83,9 @@ def draw(art: BadgeArt) -> Image.Image:
     return image
 
 
-def _png_bytes(image: Image.Image, pnginfo=None) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True, pnginfo=pnginfo)
-    return out.getvalue()
-
-
-def _cached(folder: Path, name: str, make) -> Path:
-    """``folder/name``, written by ``make()`` (bytes) unless it is there already; written
-    under another name and renamed, so a reader never sees half a file."""
-    path = Path(folder) / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(make())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return path
-
-
 def image_file(art: BadgeArt, folder: Path) -> Path:
     """The PNG of ``art`` (a class image, or a recipient's copy without an assertion)."""
-    return _cached(folder, f"{art.digest()}.png", lambda: _png_bytes(draw(art)))
+    return cached_file(folder, f"{art.digest()}.png", lambda: png_bytes(draw(art)))
 
 
 def baked_file(art: BadgeArt, assertion: dict, folder: Path) -> Path:
@@ -122,9 +97,9 @@ def baked_file(art: BadgeArt, assertion: dict, folder: Path) -> Path:
         base = Image.open(image_file(art, folder))
         info = PngImagePlugin.PngInfo()
         info.add_itxt(KEYWORD, text, zip=False)
-        return _png_bytes(base, info)
+        return png_bytes(base, info)
 
-    return _cached(folder, f"baked-{digest}.png", make)
+    return cached_file(folder, f"baked-{digest}.png", make)
 
 
 class NotAPng(ValueError):

@@ -8,14 +8,12 @@ everything drawn on it, so a publication's image is reused until something shown
 """
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from drawing import clean, fit, font
+from drawing import cached_file, clean, fit, font, png_bytes
 
 WIDTH, HEIGHT = 1200, 630
 TOP = 8  # entries shown
@@ -78,20 +76,7 @@ def draw(content: ShareContent) -> Image.Image:
 def share_png(content: ShareContent, cache_dir: Path) -> tuple[Path, str]:
     """The PNG file of ``content`` (drawn unless already on disk) and its digest."""
     digest = content.digest()
-    path = Path(cache_dir) / f"{digest}.png"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written under another name and renamed: a reader never sees half a file, and two
-        # workers drawing the same image at once both end with a whole one.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                draw(content).save(out, format="PNG", optimize=True)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return path, digest
+    return cached_file(cache_dir, f"{digest}.png", lambda: png_bytes(draw(content))), digest
 
 
 def content_for(campaign, publication, board: str, bracket: str | None, scope, rows) -> ShareContent:
