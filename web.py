@@ -26,6 +26,7 @@ NAVIGATION = (
     ("emulation.units", _l("Units")),
     ("emulation.imports", _l("Import data")),
     ("emulation.campaigns", _l("Campaigns")),
+    ("emulation.nominee_lists", _l("Nominee lists")),
     ("emulation.audit_log", _l("Audit log")),
     ("accounts.users", _l("Accounts")),
 )

@@ -1,6 +1,7 @@
 """Forms of the account pages (Flask-WTF: every form carries a CSRF token)."""
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from web import Form
@@ -17,10 +18,10 @@ ROLE_NAMES = {"admin": _l("Administrator"), "manager": _l("Unit manager"),
 
 
 def role_choices():
-    return [("admin", _l("Administrator (whole province)")),
-            ("manager", _l("Unit manager (one unit and its subtree)")),
-            ("home_affairs", _l("Home Affairs (nominees and reports; read-only elsewhere)")),
-            ("viewer", _l("Viewer (read-only dashboards)"))]
+    return [SelectChoice("admin", _l("Administrator (whole province)")),
+            SelectChoice("manager", _l("Unit manager (one unit and its subtree)")),
+            SelectChoice("home_affairs", _l("Home Affairs (nominees and reports; read-only elsewhere)")),
+            SelectChoice("viewer", _l("Viewer (read-only dashboards)"))]
 
 
 class LoginForm(Form):

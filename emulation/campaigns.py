@@ -50,6 +50,12 @@ DEFAULT_RULES = {
         "individual_min_mentees": 10,
         "individuals_max": 50,
         "families_per_commune": 1,
+        # "Hình thức khen thưởng" of each section of the list.
+        "award_forms": {
+            "collective": "Bằng khen của Chủ tịch UBND tỉnh",
+            "individual": "Bằng khen của Chủ tịch UBND tỉnh",
+            "family": "Giấy khen của Chủ tịch UBND cấp xã",
+        },
     },
     "publication": {"weekday": "mon", "hour": 6},
 }

@@ -20,6 +20,7 @@ from flask_babel import format_decimal, format_number
 
 from .campaigns import CampaignError, load_campaign
 from .importing import KINDS, run_import
+from .tabular import neutralise
 
 ERRORS_SHOWN = 100
 
@@ -36,7 +37,8 @@ FRACTION_DIGITS = 9  # SPEC §6: fractions with at least 6 decimals
 
 
 def _cell(value) -> str:
-    """CSV text: fractions with 9 decimals, dates as YYYY-MM-DD, booleans 1/0, empty for None."""
+    """CSV text: fractions with 9 decimals, dates as YYYY-MM-DD, booleans 1/0, empty for None,
+    text that a spreadsheet would run as a formula neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -45,6 +47,8 @@ def _cell(value) -> str:
         return f"{value:.{FRACTION_DIGITS}f}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
 
 
@@ -239,3 +243,51 @@ def scores_recompute(campaign, as_of):
                  universalized=format_number(s.universalized), households=format_number(s.households),
                  families=format_number(s.digital_families), units=format_number(s.units),
                  seconds=format_decimal(s.seconds, format="0.0")))
+
+
+@click.group("nominees")
+def nominees_cli():
+    """Nominee lists for commendation (SPEC §5)."""
+
+
+@nominees_cli.command("generate", cls=DatabaseCommand)
+@campaign_option
+@as_of_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The file to write: .xlsx, .csv or .pdf.")
+@with_appcontext
+def nominees_generate(campaign, as_of, output):
+    """Generate a new version of a campaign's nominee list (a draft) and write it out."""
+    import time
+
+    from flask_babel import gettext as _
+
+    from .nominee_exports import FORMATS, export
+    from .nominees import NomineeError, entries_of, generate
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.UsageError(_("The output file must end in .xlsx, .csv or .pdf."))
+    campaign, as_of = resolve(campaign, as_of)
+    began = time.perf_counter()
+    try:
+        lst = generate(campaign, as_of, actor=cli_actor())
+    except NomineeError as exc:
+        raise click.ClickException(str(exc)) from None
+    entries = entries_of(lst)
+    Path(output).write_bytes(export(fmt, db_campaign(lst.campaign_id), lst, entries))
+    counts = {s: sum(e.section == s for e in entries) for s in ("collective", "individual", "family")}
+    click.echo(_("Nominee list of %(campaign)s as of %(day)s, version %(version)s (draft): %(collectives)s "
+                 "collectives, %(individuals)s individuals, %(families)s families, written to %(file)s "
+                 "(%(seconds)s s).", campaign=campaign.code, day=as_of.isoformat(), version=lst.version,
+                 collectives=format_number(counts["collective"]), individuals=format_number(counts["individual"]),
+                 families=format_number(counts["family"]), file=output,
+                 seconds=format_decimal(time.perf_counter() - began, format="0.0")))
+
+
+def db_campaign(campaign_id: int):
+    from extensions import db
+
+    from .models import Campaign
+
+    return db.session.get(Campaign, campaign_id)

@@ -283,3 +283,58 @@ class HouseholdScore(db.Model):
     achieved_on = sa.Column(sa.Date)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+# --------------------------------------------------------------------------- nominee lists
+
+class NomineeList(db.Model):
+    """A version of a campaign's list of nominees for commendation (SPEC §5). A draft is
+    derived again after each change; a frozen list never changes."""
+
+    __tablename__ = "nominee_lists"
+    id = sa.Column(sa.Integer, primary_key=True)
+    campaign_id = sa.Column(sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False)
+    version = sa.Column(sa.Integer, nullable=False)
+    as_of = sa.Column(sa.Date, nullable=False)
+    status = sa.Column(sa.String(8), nullable=False, default="draft")  # draft | frozen
+    # What it was made from: the rules (nominees, targets, groups) and a SHA-256 of every
+    # candidate's figures, so that it can be derived again and compared.
+    rules = sa.Column(sa.JSON, nullable=False)
+    fingerprint = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    created_by = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+    frozen_at = sa.Column(sa.DateTime(timezone=True))
+    frozen_by = sa.Column(sa.String(NAME_LENGTH))
+
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "version"),)
+
+
+class NomineeChange(db.Model):
+    """A reviewer's decision on a draft: an entry excluded, or one added, with the reason."""
+
+    __tablename__ = "nominee_changes"
+    id = sa.Column(sa.Integer, primary_key=True)
+    list_id = sa.Column(sa.Integer, sa.ForeignKey("nominee_lists.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    action = sa.Column(sa.String(8), nullable=False)  # exclude | add
+    section = sa.Column(sa.String(12), nullable=False)  # collective | individual | family
+    code = sa.Column(sa.String(EXTERNAL_ID_LENGTH), nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    actor = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+    at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class NomineeEntry(db.Model):
+    """One nominee of a list, in list order within its section, as the exports show it."""
+
+    __tablename__ = "nominee_entries"
+    list_id = sa.Column(sa.Integer, sa.ForeignKey("nominee_lists.id", ondelete="CASCADE"), primary_key=True)
+    section = sa.Column(sa.String(12), primary_key=True)
+    position = sa.Column(sa.Integer, primary_key=True)  # STT, from 1 in each section
+    code = sa.Column(sa.String(EXTERNAL_ID_LENGTH), nullable=False)  # unit code, external id, household code
+    name = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+    role_unit = sa.Column(sa.String(2 * NAME_LENGTH), nullable=False)  # "Chức vụ, đơn vị"
+    summary = sa.Column(sa.Text, nullable=False)  # "Tóm tắt thành tích"
+    award_form = sa.Column(sa.String(NAME_LENGTH), nullable=False)  # "Hình thức khen thưởng"
+    rank = sa.Column(sa.Integer)  # on the entry's board
+    added = sa.Column(sa.Boolean, nullable=False, default=False)  # by a reviewer, not by the rules

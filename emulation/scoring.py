@@ -31,6 +31,19 @@ from .models import Campaign, ImportBatch, ScoreRun, Skill, Unit
 
 ONCE_KINDS = ("vneid_level2", "cashless_payment", "ecommerce", "digital_savings")
 
+# Each board's sort key, best first (SPEC §3), as SQL over its score table ``s``: the one
+# definition that the export, the publications, the pages and the nominee lists rank by
+# (with RANK(), which is standard competition ranking: equal keys share a rank). Missing
+# dates sort last.
+SORT_KEYS = {
+    "units": "s.coverage DESC, s.points_per_capita DESC, CASE WHEN s.reached_on IS NULL THEN 1 ELSE 0 END, "
+             "s.reached_on",
+    "households": "CASE WHEN s.digital_family THEN 0 ELSE 1 END, CASE WHEN s.active_share IS NULL THEN 1 ELSE 0 END, "
+                  "s.active_share DESC, s.points DESC, CASE WHEN s.achieved_on IS NULL THEN 1 ELSE 0 END, "
+                  "s.achieved_on",
+    "people": "s.points DESC, CASE WHEN s.last_scored_on IS NULL THEN 1 ELSE 0 END, s.last_scored_on",
+}
+
 # Sent after stored scores changed and were committed, with ``runs``: a list of
 # (campaign id, as-of date), and ``people``: the ids whose events changed (None: anyone's
 # scores may have moved). The badges package awards on it.

@@ -216,3 +216,14 @@ class _XlsxTable(Table):
     def close(self):
         self._wb.close()
         self._stream.close()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage
+    return first), behind an apostrophe (OWASP, "CSV injection"); anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

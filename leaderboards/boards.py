@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from emulation.clock import as_date
 from emulation.models import Campaign, Unit
+from emulation.scoring import SORT_KEYS
 from extensions import db
 
 BOARDS = ("units", "households", "people")
@@ -36,17 +37,6 @@ class BoardQuery:
     group: str | None = None
 
 
-# Each board's sort key, best first (SPEC §3), as SQL over its score table ``s``: the one
-# definition that the export, the publications and the pages rank by (with RANK(), which
-# is standard competition ranking: equal keys share a rank). Missing dates sort last.
-SORT_KEYS = {
-    "units": "s.coverage DESC, s.points_per_capita DESC, CASE WHEN s.reached_on IS NULL THEN 1 ELSE 0 END, "
-             "s.reached_on",
-    "households": "CASE WHEN s.digital_family THEN 0 ELSE 1 END, CASE WHEN s.active_share IS NULL THEN 1 ELSE 0 END, "
-                  "s.active_share DESC, s.points DESC, CASE WHEN s.achieved_on IS NULL THEN 1 ELSE 0 END, "
-                  "s.achieved_on",
-    "people": "s.points DESC, CASE WHEN s.last_scored_on IS NULL THEN 1 ELSE 0 END, s.last_scored_on",
-}
 # The columns each board's export shows, and where they come from.
 _SELECTS = {
     "units": ("RANK() OVER (PARTITION BY s.bracket ORDER BY {key}) AS rank, u.code, u.name, u.kind, s.bracket, "

@@ -1,6 +1,6 @@
 """Publishing: every board of a campaign frozen as of a date, ranked once, set-based.
 
-Ranks are computed by ``RANK()`` over each board's sort key (``boards.SORT_KEYS``, the
+Ranks are computed by ``RANK()`` over each board's sort key (``scoring.SORT_KEYS``, the
 one the export ranks by), so the published ranks and the export agree (tested). Movement is the rank in the campaign's previous publication minus the new
 rank. A publication is unique per campaign and date: publishing again for that date
 returns the first one, so two schedulers (or a command and the scheduler) cannot publish
@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from emulation.bulk import references_proven_by_lookups
 from emulation.models import Campaign
-from emulation.scoring import ensure_scores
+from emulation.scoring import SORT_KEYS, ensure_scores
 from extensions import db
 
-from .boards import SORT_KEYS
 from .models import Publication
 
 # Each board: the select of its entries, with the rank over its sort key (SPEC §3).

@@ -2,19 +2,19 @@
 import pytest
 
 from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.web import Web, admin_import_jobs, awarded_badge
+from tests.web import Web, admin_import_jobs, awarded_badge, nominee_list
 
 
 @pytest.fixture
 def access_world(app, staff, campaign):
     """The seeded province, one account per role, the campaign, an extra account, the
-    admin's import jobs and a badge (tests/web.py)."""
+    admin's import jobs, a badge and a nominee list (tests/web.py)."""
     from accounts.services import create_user
 
     with app.app_context():
         extra = create_user("extra@laichau.test", "viewer", actor="test")[0].id
     jobs = admin_import_jobs(app, staff["admin"])
-    return {"extra": extra, **jobs, **awarded_badge(app)}
+    return {"extra": extra, **jobs, **awarded_badge(app), **nominee_list(app)}
 
 
 def _got_in(response) -> bool:

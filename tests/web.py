@@ -97,3 +97,18 @@ def awarded_badge(app) -> dict[str, str]:
             "JOIN progress_codes c ON c.recipient_type = 'person' AND c.recipient_id = p.id "
             "WHERE a.badge = 'citizen' AND a.recipient_type = 'person' AND p.external_id = 'P1'")).one()
     return {"award": award_id, "code": code}
+
+
+def nominee_list(app) -> dict[str, int]:
+    """A draft nominee list of the 2025 campaign as of 31 December, for its pages."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from emulation.models import Campaign
+    from emulation.nominees import generate
+    from extensions import db
+
+    with app.app_context():
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == "bdhvs-2025"))
+        return {"nominees": generate(campaign, date(2025, 12, 31), actor="test").id}

@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.conftest import AXE, sign_in
 from tests.routes import ADMIN, ANONYMOUS, SAMPLES, Sample
-from tests.web import EMAILS, PASSWORD, admin_import_jobs, awarded_badge
+from tests.web import EMAILS, PASSWORD, admin_import_jobs, awarded_badge, nominee_list
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -16,6 +16,7 @@ def test_no_axe_violation_on_any_page(site, browser, language):
     base, app = site
     ids = {"extra": 0, **admin_import_jobs(app, EMAILS["admin"])}
     ids.update(awarded_badge(app))
+    ids.update(nominee_list(app))
     axe = AXE.read_text(encoding="utf-8")
     found, weights = {}, {}
     for who in (ANONYMOUS, "admin", "manager"):
