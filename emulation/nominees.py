@@ -125,8 +125,8 @@ def derive(campaign: Campaign, as_of: date, rules: dict, changes: list[NomineeCh
                                          code=code))
                 extra.append(by_code[code])
                 fingerprint_rows.append([section, code, by_code[code]["fingerprint"]])
-            for c in chosen + extra:
-                entries.append(Entry(section, c["code"], c["name"], c["role_unit"], c["summary"],
+            for c in chosen + extra:  # the texts only for those shown (a province has 76,000 families)
+                entries.append(Entry(section, c["code"], c["name"](), c["role_unit"], c["summary"](),
                                      forms.get(section, ""), c["rank"], c in extra, c["fingerprint"]))
     data = json.dumps([rules, as_of.isoformat(), fingerprint_rows], ensure_ascii=False, sort_keys=True,
                       default=str)
@@ -164,12 +164,13 @@ def _collectives(cid: int, rules: dict, wanted: set[str]) -> list[dict]:
         kind = str(UNIT_KIND_NAMES.get(r["kind"], r["kind"]))
         bracket_name = str(UNIT_KIND_NAMES.get(r["bracket"], r["bracket"]))
         out.append({
-            "code": r["code"], "name": r["name"], "group": r["bracket"], "meets": meets,
+            "code": r["code"], "name": lambda r=r: r["name"], "group": r["bracket"], "meets": meets,
             "eligible": bool(r["eligible"]), "rank": r["rank"],
             "role_unit": f"{kind[:1].upper()}{kind[1:]}, {r['parent']}" if r["parent"] else kind,
-            "summary": _("Digital skills universalized: %(share)s (%(n)s/%(d)s); ranked %(rank)s of %(board)s "
-                         "(%(bracket)s).", share=_pct(r["coverage"]), n=_num(r["universalized"]),
-                         d=_num(r["headcount"]), rank=_num(r["rank"]), board=_num(r["board"]), bracket=bracket_name),
+            "summary": lambda r=r, bracket_name=bracket_name: _(
+                "Digital skills universalized: %(share)s (%(n)s/%(d)s); ranked %(rank)s of %(board)s (%(bracket)s).",
+                share=_pct(r["coverage"]), n=_num(r["universalized"]), d=_num(r["headcount"]), rank=_num(r["rank"]),
+                board=_num(r["board"]), bracket=bracket_name),
             "fingerprint": [r["coverage"], r["points_per_capita"], str(as_date(r["reached_on"])), by_group,
                             bool(r["eligible"]), r["rank"]],
         })
@@ -191,12 +192,13 @@ def _individuals(cid: int, min_mentees: int, wanted: set[str]) -> list[dict]:
     out = []
     for r in rows:
         out.append({
-            "code": r["code"], "name": r["full_name"], "group": None, "meets": r["mentees"] >= min_mentees,
+            "code": r["code"], "name": lambda r=r: r["full_name"], "group": None, "meets": r["mentees"] >= min_mentees,
             "eligible": bool(r["eligible"]), "rank": r["rank"],
             "role_unit": f"{r['position']}, {r['unit']}" if r["position"] else r["unit"],
-            "summary": _("Mentored %(mentees)s people to universal digital skills; %(points)s points; ranked "
-                         "%(rank)s of %(board)s people.", mentees=_num(r["mentees"]), points=_num(r["points"]),
-                         rank=_num(r["rank"]), board=_num(r["board"])),
+            "summary": lambda r=r: _(
+                "Mentored %(mentees)s people to universal digital skills; %(points)s points; ranked %(rank)s of "
+                "%(board)s people.", mentees=_num(r["mentees"]), points=_num(r["points"]), rank=_num(r["rank"]),
+                board=_num(r["board"])),
             "fingerprint": [r["mentees"], r["points"], bool(r["eligible"]), r["rank"]],
         })
     return out
@@ -219,16 +221,20 @@ def _families(cid: int, wanted: set[str]) -> list[dict]:
     for r in rows:
         commune = next((int(i) for i in reversed(r["path"].strip("/").split("/")) if i and int(i) in communes), None)
         family = bool(r["digital_family"])
-        summary = (_("Digital family since %(day)s; %(active)s of %(members)s members learning digital skills; "
-                     "%(points)s points; ranked %(rank)s of %(board)s households.",
-                     day=_day(r["achieved_on"]), active=_num(r["active_members"]), members=_num(r["members"]),
-                     points=_num(r["points"]), rank=_num(r["rank"]), board=_num(r["board"])) if family else
-                   _("%(active)s of %(members)s members learning digital skills; %(points)s points; ranked %(rank)s "
-                     "of %(board)s households.", active=_num(r["active_members"]), members=_num(r["members"]),
-                     points=_num(r["points"]), rank=_num(r["rank"]), board=_num(r["board"])))
+
+        def summary(r=r, family=family):
+            figures = dict(active=_num(r["active_members"]), members=_num(r["members"]), points=_num(r["points"]),
+                           rank=_num(r["rank"]), board=_num(r["board"]))
+            if family:
+                return _("Digital family since %(day)s; %(active)s of %(members)s members learning digital skills; "
+                         "%(points)s points; ranked %(rank)s of %(board)s households.", day=_day(r["achieved_on"]),
+                         **figures)
+            return _("%(active)s of %(members)s members learning digital skills; %(points)s points; ranked "
+                     "%(rank)s of %(board)s households.", **figures)
+
         out.append({
-            "code": r["code"], "name": _("Household of %(head)s", head=r["head_name"]) if r["head_name"]
-            else _("Household %(code)s", code=r["code"]),
+            "code": r["code"], "name": lambda r=r: (_("Household of %(head)s", head=r["head_name"]) if r["head_name"]
+                                                    else _("Household %(code)s", code=r["code"])),
             "group": commune, "meets": family, "eligible": bool(r["eligible"]), "rank": r["rank"],
             "role_unit": f"{r['unit']}, {communes[commune]}" if commune and communes[commune] != r["unit"]
             else r["unit"],
