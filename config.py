@@ -74,6 +74,8 @@ def load_config(instance_path: Path) -> dict:
         "IMPORT_JOB_DAYS": int(os.environ.get("IMPORT_JOB_DAYS", "7")),
         # Share images of the published boards, drawn once per content (default instance/share/).
         "SHARE_IMAGES_DIR": os.environ.get("SHARE_IMAGES_DIR"),
+        # Progress reports of ended periods, written by the scheduler (default instance/reports/).
+        "REPORTS_DIR": os.environ.get("REPORTS_DIR"),
         # Badge images, drawn once per content (default instance/badges/).
         "BADGE_IMAGES_DIR": os.environ.get("BADGE_IMAGES_DIR"),
         # The issuer of the Open Badges: its name, home page (default: this site) and

@@ -27,6 +27,7 @@ NAVIGATION = (
     ("emulation.imports", _l("Import data")),
     ("emulation.campaigns", _l("Campaigns")),
     ("emulation.nominee_lists", _l("Nominee lists")),
+    ("emulation.reports", _l("Progress reports")),
     ("emulation.audit_log", _l("Audit log")),
     ("accounts.users", _l("Accounts")),
 )

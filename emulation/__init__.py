@@ -4,7 +4,7 @@
 def register(app) -> None:
     """Attach the package's blueprint and command-line groups to ``app``."""
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
-    from .cli import campaign_cli, demo_cli, import_command, nominees_cli, scores_cli
+    from .cli import campaign_cli, demo_cli, import_command, nominees_cli, reports_cli, scores_cli
     from .labels import register_labels
     from .views import bp
 
@@ -15,3 +15,4 @@ def register(app) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(scores_cli)
     app.cli.add_command(nominees_cli)
+    app.cli.add_command(reports_cli)

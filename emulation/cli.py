@@ -291,3 +291,42 @@ def db_campaign(campaign_id: int):
     from .models import Campaign
 
     return db.session.get(Campaign, campaign_id)
+
+
+@click.group("reports")
+def reports_cli():
+    """Progress reports (quarterly, six-monthly, yearly)."""
+
+
+@reports_cli.command("generate", cls=DatabaseCommand)
+@campaign_option
+@click.option("--period", required=True, metavar="PERIOD", help="YYYY-Qn, YYYY-Hn or YYYY.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The file to write: .xlsx or .pdf.")
+@with_appcontext
+def reports_generate(campaign, period, output):
+    """Write the progress report of a campaign for a quarter, a half-year or a year."""
+    import time
+
+    from flask_babel import gettext as _
+
+    from .report_exports import FORMATS, export
+    from .reports import ReportError, build_report, parse_period
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.UsageError(_("The output file must end in .xlsx or .pdf."))
+    try:
+        wanted = parse_period(period)
+    except ReportError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    campaign, _as_of = resolve(campaign, None)
+    began = time.perf_counter()
+    try:
+        report = build_report(campaign, wanted)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    Path(output).write_bytes(export(fmt, report))
+    click.echo(_("Progress report of %(campaign)s for %(period)s (figures as of %(day)s) written to %(file)s "
+                 "(%(seconds)s s).", campaign=report.campaign.code, period=wanted.code, day=report.as_of.isoformat(),
+                 file=output, seconds=format_decimal(time.perf_counter() - began, format="0.0")))

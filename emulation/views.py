@@ -38,4 +38,4 @@ def dashboard():
 
 
 # The package's other pages register on the same blueprint.
-from . import campaign_views, import_views, nominee_views, unit_views  # noqa: E402,F401
+from . import campaign_views, import_views, nominee_views, report_views, unit_views  # noqa: E402,F401

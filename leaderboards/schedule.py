@@ -4,12 +4,14 @@ the province's time zone:
 - each running campaign publishes its boards at the weekday and hour of its rules
   (``publication``, Monday 06:00 by default);
 - each night (00:05) the stored scores of every running campaign are brought to the new
-  day, so that the first visit of the day to the dashboard does not wait for it.
+  day, so that the first visit of the day to the dashboard does not wait for it;
+- each night (00:30) the progress reports of every quarter, half-year and year that ended
+  the day before are written (emulation/report_files.py).
 
 Publishing twice is impossible by construction (one publication per campaign and date,
 see ``publishing``), so a second scheduler, or a command run by hand, changes nothing.
 """
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -55,11 +57,29 @@ def rescore_running_campaigns(app) -> list[str]:
         return codes
 
 
+def write_period_reports(app) -> dict[str, list[str]]:
+    """The nightly job: the progress reports of the periods that ended yesterday."""
+    from emulation.report_files import write_ended_periods
+
+    with app.app_context():
+        yesterday = province_today() - timedelta(days=1)
+        written = {}
+        for campaign in db.session.scalars(sa.select(Campaign).where(
+                Campaign.starts_on <= yesterday, Campaign.ends_on >= yesterday).order_by(Campaign.code)):
+            codes = write_ended_periods(campaign, yesterday)
+            if codes:
+                written[campaign.code] = codes
+                app.logger.info("progress reports of %s: %s", campaign.code, ", ".join(codes))
+        return written
+
+
 def build_scheduler(app) -> BlockingScheduler:
     """One weekly job per campaign, at its publication weekday and hour; the nightly scores."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
     scheduler.add_job(rescore_running_campaigns, CronTrigger(hour=0, minute=5, timezone=app.config["TIMEZONE"]),
                       args=(app,), id="scores", coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
+    scheduler.add_job(write_period_reports, CronTrigger(hour=0, minute=30, timezone=app.config["TIMEZONE"]),
+                      args=(app,), id="reports", coalesce=True, max_instances=1, misfire_grace_time=6 * 3600)
     with app.app_context():
         for campaign in db.session.scalars(sa.select(Campaign).order_by(Campaign.code)):
             when = campaign.rules["publication"]

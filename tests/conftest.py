@@ -102,6 +102,7 @@ def make_app(database_url, tmp_path):
             "IMPORT_JOBS_DIR": str(tmp_path / "import-jobs"),
             "SHARE_IMAGES_DIR": str(tmp_path / "share"),
             "BADGE_IMAGES_DIR": str(tmp_path / "badges"),
+            "REPORTS_DIR": str(tmp_path / "reports"),
         }
         if database_url.startswith("postgresql"):
             # Commits need not wait for the disk: a test database does not outlive a crash.

@@ -17,6 +17,7 @@ STAFF = frozenset(("admin", "manager", "home_affairs"))
 ADMIN = frozenset(("admin",))
 EDITORS = frozenset(("admin", "manager"))
 PROVINCE_STAFF = frozenset(("admin", "home_affairs"))  # staff minus the THCS manager
+READERS = frozenset(("admin", "home_affairs", "viewer"))  # the province's reports
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Sample:
     def page(self) -> bool:
         """An HTML page (for the accessibility check)."""
         return (self.method == "GET" and self.html
-                and not self.url.partition("?")[0].endswith((".csv", ".json", ".png")))
+                and not self.url.partition("?")[0].endswith((".csv", ".json", ".png", ".xlsx", ".pdf")))
 
 
 SAMPLES = [
@@ -88,6 +89,8 @@ SAMPLES = [
     Sample("emulation.nominee_download", "GET", "/nominees/{nominees}.csv", PROVINCE_STAFF),
     Sample("emulation.nominee_freeze", "POST", "/nominees/{nominees}/freeze", PROVINCE_STAFF,
            note="freezes the list: after the other samples of it"),
+    Sample("emulation.reports", "GET", "/reports", READERS),
+    Sample("emulation.report_download", "GET", "/reports/bdhvs-2025/2025-Q2.xlsx", READERS),
     Sample("emulation.units", "GET", "/units", STAFF),
     Sample("emulation.unit", "GET", "/units/THCS", STAFF),
     Sample("emulation.unit", "GET", "/units/TP", PROVINCE_STAFF, note="above the manager's unit"),

@@ -64,7 +64,8 @@ def site(tmp_path, browser):
     app = create_app({"TESTING": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}",
                       "SECRET_KEY": "browser-test", "NATIONAL_ID_KEY": "browser-test",
                       "IMPORT_JOBS_DIR": str(tmp_path / "jobs"),
-                      "SHARE_IMAGES_DIR": str(tmp_path / "share"), "BADGE_IMAGES_DIR": str(tmp_path / "badges")})
+                      "SHARE_IMAGES_DIR": str(tmp_path / "share"), "BADGE_IMAGES_DIR": str(tmp_path / "badges"),
+                      "REPORTS_DIR": str(tmp_path / "reports")})
     with app.app_context():
         db.create_all()
         from accounts.services import create_user

@@ -67,7 +67,7 @@ def test_the_scheduler_publishes_each_running_campaign_weekly_and_once(world, ap
 
     scheduler = schedule.build_scheduler(app)
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert sorted(jobs) == ["publish:bdhvs-2025", "scores"]
+    assert sorted(jobs) == ["publish:bdhvs-2025", "reports", "scores"]
     job = jobs["publish:bdhvs-2025"]
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["day_of_week"], fields["hour"]) == ("mon", "6")  # the campaign's default rule
