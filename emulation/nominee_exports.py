@@ -15,9 +15,8 @@ spreadsheet opens (``tabular.neutralise``).
 import csv
 import io
 
-from drawing import FONT_FILES
-
 from .clock import as_date
+from .documents import FONT, new_pdf
 from .nominees import SECTIONS
 from .tabular import neutralise
 
@@ -109,32 +108,18 @@ def to_xlsx(campaign, lst, entries) -> bytes:
 
 
 def to_pdf(campaign, lst, entries) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    class Document(FPDF):
-        def footer(self):
-            self.set_y(-12)
-            self.set_font("BeVietnamPro", "", 8)
-            self.cell(0, 8, f"Trang {self.page_no()}/{{nb}}", align="C")
-
-    pdf = Document(orientation="L", format="A4")
-    pdf.set_title(TITLE)
-    pdf.set_creator("Thi Đua Số")
-    pdf.add_font("BeVietnamPro", "", str(FONT_FILES["regular"]))
-    pdf.add_font("BeVietnamPro", "B", str(FONT_FILES["bold"]))
-    pdf.set_margins(10, 12, 10)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    pdf.set_font("BeVietnamPro", "B", 14)
+    pdf = new_pdf(TITLE, "L")
+    pdf.set_font(FONT, "B", 14)
     pdf.cell(0, 8, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("BeVietnamPro", "", 10)
+    pdf.set_font(FONT, "", 10)
     pdf.multi_cell(0, 5, _subtitle(campaign, lst), align="C", new_x="LMARGIN", new_y="NEXT")
     for section, rows in _sections(entries):
         pdf.ln(4)
-        pdf.set_font("BeVietnamPro", "B", 11)
+        pdf.set_font(FONT, "B", 11)
         pdf.cell(0, 7, SECTION_TITLES[section], new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("BeVietnamPro", "", 9)
+        pdf.set_font(FONT, "", 9)
         if not rows:
             pdf.cell(0, 6, NONE, new_x="LMARGIN", new_y="NEXT")
             continue

@@ -15,8 +15,7 @@ from .clock import province_today
 from .forms import NomineeChangeForm, NomineeGenerateForm, PlainForm
 from .models import AuditLog, Campaign, NomineeList
 from .nominee_exports import FORMATS, export
-from .progress import current_campaign
-from .views import bp
+from .views import bp, requested_campaign
 
 REVIEWERS = (ADMIN, HOME_AFFAIRS)
 
@@ -32,10 +31,7 @@ def _list_or_404(list_id: int) -> NomineeList:
 @allow(*REVIEWERS)
 def nominee_lists():
     """The versions of a campaign's list, and a new draft."""
-    code = request.args.get("campaign")
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code)) if code else current_campaign()
-    if code and campaign is None:
-        abort(404)
+    campaign, campaigns = requested_campaign()
     form = NomineeGenerateForm()
     if campaign is not None and form.validate_on_submit():
         try:
@@ -48,7 +44,6 @@ def nominee_lists():
             return redirect(url_for("emulation.nominee_list", list_id=lst.id), 303)
     lists = db.session.scalars(sa.select(NomineeList).where(NomineeList.campaign_id == campaign.id)
                                .order_by(NomineeList.version.desc())).all() if campaign else []
-    campaigns = db.session.scalars(sa.select(Campaign).order_by(Campaign.starts_on.desc())).all()
     return render_template("emulation/nominees.html", campaign=campaign, campaigns=campaigns, lists=lists,
                            form=form), 400 if form.errors else 200
 

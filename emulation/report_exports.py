@@ -3,8 +3,7 @@ communes' coverage, openpyxl) and PDF (A4, the same tables and the chart drawn a
 fpdf2 with Be Vietnam Pro). The texts are the official Vietnamese ones."""
 import io
 
-from drawing import FONT_FILES
-
+from .documents import FONT, new_pdf
 from .reports import Report
 from .tabular import neutralise
 
@@ -156,33 +155,19 @@ def to_xlsx(r: Report) -> bytes:
 
 
 def to_pdf(r: Report) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    class Document(FPDF):
-        def footer(self):
-            self.set_y(-12)
-            self.set_font("BeVietnamPro", "", 8)
-            self.cell(0, 8, f"Trang {self.page_no()}/{{nb}}", align="C")
-
-    pdf = Document(orientation="P", format="A4")
-    pdf.set_title(TITLE)
-    pdf.set_creator("Thi Đua Số")
-    pdf.add_font("BeVietnamPro", "", str(FONT_FILES["regular"]))
-    pdf.add_font("BeVietnamPro", "B", str(FONT_FILES["bold"]))
-    pdf.set_margins(12, 12, 12)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    pdf.set_font("BeVietnamPro", "B", 13)
+    pdf = new_pdf(TITLE)
+    pdf.set_font(FONT, "B", 13)
     pdf.multi_cell(0, 7, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("BeVietnamPro", "", 9)
+    pdf.set_font(FONT, "", 9)
     pdf.multi_cell(0, 5, subtitle(r), align="C", new_x="LMARGIN", new_y="NEXT")
 
     def table(title, headers, rows, widths):
         pdf.ln(3)
-        pdf.set_font("BeVietnamPro", "B", 10)
+        pdf.set_font(FONT, "B", 10)
         pdf.multi_cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("BeVietnamPro", "", 7.5)
+        pdf.set_font(FONT, "", 7.5)
         with pdf.table(col_widths=widths, line_height=4, repeat_headings=1,
                        headings_style=FontFace(emphasis="BOLD")) as t:
             for row in [headers, *rows]:
@@ -205,9 +190,9 @@ def _bars(pdf, r: Report) -> None:
     if not r.communes:
         return
     pdf.add_page()
-    pdf.set_font("BeVietnamPro", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.multi_cell(0, 6, "IV. Biểu đồ: tỷ lệ phổ cập kỹ năng số theo xã, phường", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("BeVietnamPro", "", 7)
+    pdf.set_font(FONT, "", 7)
     label_w, bar_w, row_h = 50, pdf.epw - 50 - 16, 5
     for c in r.communes:
         if pdf.will_page_break(row_h + 1):

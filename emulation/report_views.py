@@ -1,18 +1,17 @@
 """Progress report pages: a campaign's quarters, half-years and years, each downloadable
 as XLSX or PDF. A report of a period that has ended is the file the scheduler wrote at its
 end (emulation/report_files.py); one still running is made on request, as of today."""
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 
 from accounts.access import ADMIN, allow
 from accounts.models import HOME_AFFAIRS, VIEWER
 from extensions import db
 
 from .models import Campaign
-from .progress import current_campaign
 from .report_exports import FORMATS, period_label
 from .report_files import report_file
 from .reports import ReportError, parse_period, periods_of
-from .views import bp
+from .views import bp, requested_campaign
 
 READERS = (ADMIN, HOME_AFFAIRS, VIEWER)
 
@@ -20,11 +19,7 @@ READERS = (ADMIN, HOME_AFFAIRS, VIEWER)
 @bp.get("/reports")
 @allow(*READERS)
 def reports():
-    code = request.args.get("campaign")
-    campaign = db.session.scalar(db.select(Campaign).where(Campaign.code == code)) if code else current_campaign()
-    if code and campaign is None:
-        abort(404)
-    campaigns = db.session.scalars(db.select(Campaign).order_by(Campaign.starts_on.desc())).all()
+    campaign, campaigns = requested_campaign()
     periods = [(p, period_label(p.code)) for p in periods_of(campaign)] if campaign else []
     return render_template("emulation/reports.html", campaign=campaign, campaigns=campaigns, periods=periods,
                            formats=FORMATS)
