@@ -24,3 +24,18 @@ def new_pdf(title: str, orientation: str = "P"):
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_page()
     return pdf
+
+
+def print_a4_landscape(ws, widths) -> None:
+    """An openpyxl sheet's column widths (characters) and its print set-up: A4 landscape,
+    fitted to the page's width, as many pages down as it takes, centred."""
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True

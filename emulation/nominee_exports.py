@@ -16,7 +16,7 @@ import csv
 import io
 
 from .clock import as_date
-from .documents import FONT, new_pdf
+from .documents import FONT, new_pdf, print_a4_landscape
 from .nominees import SECTIONS
 from .tabular import neutralise
 
@@ -92,14 +92,7 @@ def to_xlsx(campaign, lst, entries) -> bytes:
             for cell in ws[ws.max_row]:
                 cell.alignment = wrap
                 cell.border = box
-    for i, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    print_a4_landscape(ws, WIDTHS)
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.center.text = "Trang &P / &N"
     out = io.BytesIO()

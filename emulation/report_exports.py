@@ -3,7 +3,7 @@ communes' coverage, openpyxl) and PDF (A4, the same tables and the chart drawn a
 fpdf2 with Be Vietnam Pro). The texts are the official Vietnamese ones."""
 import io
 
-from .documents import FONT, new_pdf
+from .documents import FONT, new_pdf, print_a4_landscape
 from .reports import Report
 from .tabular import neutralise
 
@@ -94,7 +94,6 @@ def to_xlsx(r: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -123,13 +122,7 @@ def to_xlsx(r: Report) -> bytes:
     table("I. TỶ LỆ PHỔ CẬP KỸ NĂNG SỐ THEO NHÓM ĐỐI TƯỢNG (TOÀN TỈNH)", GROUP_HEADERS, group_rows(r))
     table("II. CÁC CHỈ SỐ CHÍNH", KEY_HEADERS, key_rows(r))
     table("III. THEO XÃ, PHƯỜNG", commune_headers(r), commune_rows(r))
-    for i, width in enumerate((30, 16, 16, 12, 12, 12, 16, 16, 14, 14), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_a4_landscape(ws, (30, 16, 16, 12, 12, 12, 16, 16, 14, 14))
 
     # The chart: each commune's coverage, from a data sheet of plain numbers.
     data = wb.create_sheet("Số liệu biểu đồ")
