@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
     from accounts import register as register_accounts
+    from api import register as register_api
     from badges import register as register_badges
     from emulation import register as register_emulation
     from leaderboards import register as register_leaderboards
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_emulation(app)
     register_leaderboards(app)
     register_badges(app)
+    register_api(app)
     return app
 
 

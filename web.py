@@ -30,6 +30,7 @@ NAVIGATION = (
     ("emulation.reports", _l("Progress reports")),
     ("emulation.audit_log", _l("Audit log")),
     ("accounts.users", _l("Accounts")),
+    ("accounts.tokens", _l("API tokens")),
 )
 
 

@@ -56,10 +56,32 @@ def init_access(app) -> None:
     app.before_request(_enforce)
 
 
+API_BLUEPRINT = "api"
+
+
+def _is_api() -> bool:
+    return request.blueprint == API_BLUEPRINT
+
+
 @login_manager.user_loader
 def _load_user(token: str):
+    if _is_api():  # the API knows bearer tokens only: a session cookie opens nothing there
+        return None
     user = db.session.scalar(db.select(User).where(User.session_token == token))
     return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_user_from_bearer(req):
+    """``Authorization: Bearer <token>`` on the API: the token's account."""
+    if not _is_api():
+        return None
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    from .services import user_of_token
+
+    return user_of_token(token.strip())
 
 
 def _enforce():
@@ -76,8 +98,12 @@ def _enforce():
         current_app.logger.error("view %s declares no audience; refused", request.endpoint)
         abort(403)
     if not current_user.is_authenticated:
+        if _is_api():
+            abort(401)
         return login_manager.unauthorized()
     if current_user.role not in roles:
+        abort(403)
+    if current_user.must_change_password and _is_api():
         abort(403)
     if current_user.must_change_password and request.endpoint not in ("accounts.change_password", "accounts.logout"):
         from flask import redirect, url_for

@@ -51,3 +51,8 @@ class UserCreateForm(Form):
 
 class ActionForm(Form):
     """A button that changes something (sign out, reset, disable): only the CSRF token."""
+
+
+class TokenCreateForm(Form):
+    name = StringField(_l("What the token is for"), validators=[DataRequired(REQUIRED),
+                                                             Length(max=255, message=TOO_LONG)])

@@ -61,3 +61,23 @@ class LoginFailure(db.Model):
     email = sa.Column(sa.String(NAME_LENGTH), nullable=False, index=True)
     address = sa.Column(sa.String(64), nullable=False, index=True)
     at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+TOKEN_PREFIX = "tds_"
+
+
+class ApiToken(db.Model):
+    """A bearer token of the JSON API, acting for its account (same role, same unit scope).
+    Only a SHA-256 of the token is kept: it is shown once, when made."""
+
+    __tablename__ = "api_tokens"
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    hint = sa.Column(sa.String(12), nullable=False)  # the first characters, to tell tokens apart
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = sa.Column(sa.DateTime(timezone=True))
+    revoked_at = sa.Column(sa.DateTime(timezone=True))
+
+    user = db.relationship("User")

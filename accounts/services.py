@@ -167,3 +167,54 @@ def set_demo_password(email: str, role: str, password: str, unit_code: str | Non
     user.session_token = new_session_token()
     db.session.commit()
     return user
+
+
+# ----------------------------------------------------------------------------- API tokens
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(user: User, name: str) -> tuple["ApiToken", str]:
+    """A new API token for ``user``; the token itself is returned once and never kept."""
+    from .models import TOKEN_PREFIX, ApiToken
+
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, name=name.strip()[:255] or "API", token_hash=_token_hash(token),
+                      hint=token[:10])
+    db.session.add(record)
+    _audit(user.email, "token.create", user.email, name=record.name, hint=record.hint)
+    db.session.commit()
+    return record, token
+
+
+def revoke_token(record: "ApiToken", *, actor: str) -> None:
+    if record.revoked_at is None:
+        record.revoked_at = datetime.now(timezone.utc)
+        _audit(actor, "token.revoke", record.user.email, name=record.name, hint=record.hint)
+        db.session.commit()
+
+
+def user_of_token(token: str) -> User | None:
+    """The active account a bearer token acts for (None for an unknown or revoked token)."""
+    from .models import ApiToken
+
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
+                                                      ApiToken.revoked_at.is_(None)))
+    if record is None or not record.user.active:
+        return None
+    now = datetime.now(timezone.utc)
+    last = record.last_used_at
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > timedelta(minutes=5):
+        record.last_used_at = now  # at most one write every five minutes per token
+        db.session.commit()
+    return record.user
+
+
+def tokens_of(user: User) -> list["ApiToken"]:
+    from .models import ApiToken
+
+    return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.created_at.desc())).all()

@@ -1,7 +1,7 @@
 """Sign-in, sign-out, one's own password, and the administrators' account pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from extensions import db
 
 from . import services
 from .access import ADMIN, SIGNED_IN, allow, public
-from .forms import ROLE_NAMES, ActionForm, ChangePasswordForm, LoginForm, UserCreateForm
+from .forms import ROLE_NAMES, ActionForm, ChangePasswordForm, LoginForm, TokenCreateForm, UserCreateForm
 from .models import User
 
 bp = Blueprint("accounts", __name__)
@@ -118,3 +118,30 @@ def set_active(user_id):
             flash(_("Account %(email)s enabled.", email=user.email) if active
                   else _("Account %(email)s disabled.", email=user.email), "info")
     return redirect(url_for("accounts.users"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@allow(*SIGNED_IN)
+def tokens():
+    """The signed-in person's API tokens: make one (shown once), see and revoke them."""
+    form = TokenCreateForm()
+    made = None
+    if form.validate_on_submit():
+        record, made = services.create_token(current_user, form.name.data)
+    return render_template("accounts/tokens.html", form=form, tokens=services.tokens_of(current_user),
+                           made=made, revoke=ActionForm())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@allow(*SIGNED_IN)
+def revoke_token(token_id):
+    from .models import ApiToken
+
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.revoke_token(record, actor=current_user.email)
+    flash(_("Token revoked: it opens nothing any more."), "info")
+    return redirect(url_for("accounts.tokens"), 303)

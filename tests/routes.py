@@ -29,11 +29,12 @@ class Sample:
     data: dict | None = None  # form fields for a POST (a CSRF token is added)
     note: str = ""
     html: bool = True  # False: a document or a file (JSON-LD, PNG, CSV), not a page
+    api: bool = False  # the JSON API: opened with a bearer token (data sent as JSON), never a cookie
 
     @property
     def page(self) -> bool:
         """An HTML page (for the accessibility check)."""
-        return (self.method == "GET" and self.html
+        return (self.method == "GET" and self.html and not self.api
                 and not self.url.partition("?")[0].endswith((".csv", ".json", ".png", ".xlsx", ".pdf")))
 
 
@@ -55,6 +56,18 @@ SAMPLES = [
     Sample("badges.verify", "POST", "/badges/verify", EVERYONE, {}, note="no file: form errors"),
     Sample("badges.progress", "GET", "/p/{code}", EVERYONE),
     Sample("badges.progress_lookup", "GET", "/p", EVERYONE),
+    Sample("accounts.tokens", "GET", "/account/tokens", SIGNED_IN),
+    Sample("accounts.tokens", "POST", "/account/tokens", SIGNED_IN, {"name": ""}, note="no name: form errors"),
+    Sample("api.openapi", "GET", "/api/v1/openapi.json", EVERYONE, api=True),
+    Sample("api.campaigns", "GET", "/api/v1/campaigns", SIGNED_IN, api=True),
+    Sample("api.leaderboard", "GET", "/api/v1/campaigns/bdhvs-2025/leaderboards/people", SIGNED_IN, api=True,
+           note="404 until published"),
+    Sample("api.person", "GET", "/api/v1/people/P3", STAFF, api=True),
+    Sample("api.person", "GET", "/api/v1/people/P1", PROVINCE_STAFF, api=True, note="above the manager's unit"),
+    Sample("api.household", "GET", "/api/v1/households/H1", PROVINCE_STAFF, api=True),
+    Sample("api.badge", "GET", "/api/v1/badges/{award}", SIGNED_IN, api=True),
+    Sample("api.completions", "POST", "/api/v1/completions", EDITORS, {"rows": []}, api=True,
+           note="no rows: 400"),
     Sample("accounts.login", "GET", "/login", EVERYONE),
     Sample("accounts.login", "POST", "/login", EVERYONE, {"email": "nobody@laichau.test", "password": "wrong"},
            note="a failed sign-in (signed-in people are sent on)"),
@@ -98,6 +111,8 @@ SAMPLES = [
     Sample("emulation.person", "GET", "/people/P3", STAFF),
     Sample("emulation.person", "GET", "/people/P1", PROVINCE_STAFF),
     Sample("emulation.household", "GET", "/households/H1", PROVINCE_STAFF),
+    # The admin's own token (another's answers 404); after the API samples, which use it.
+    Sample("accounts.revoke_token", "POST", "/account/tokens/{token}/revoke", SIGNED_IN),
     # Last: it ends the session.
     Sample("accounts.logout", "POST", "/logout", SIGNED_IN),
 ]

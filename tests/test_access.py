@@ -2,7 +2,7 @@
 import pytest
 
 from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.web import Web, admin_import_jobs, awarded_badge, nominee_list
+from tests.web import EMAILS, Web, admin_import_jobs, awarded_badge, make_token, nominee_list
 
 
 @pytest.fixture
@@ -14,11 +14,13 @@ def access_world(app, staff, campaign):
     with app.app_context():
         extra = create_user("extra@laichau.test", "viewer", actor="test")[0].id
     jobs = admin_import_jobs(app, staff["admin"])
-    return {"extra": extra, **jobs, **awarded_badge(app), **nominee_list(app)}
+    tokens = {role: make_token(app, EMAILS[role]) for role in ROLES}
+    return {"extra": extra, **jobs, **awarded_badge(app), **nominee_list(app), "token": tokens["admin"][0],
+            "tokens": {role: token for role, (_, token) in tokens.items()}}
 
 
-def _got_in(response) -> bool:
-    if response.status_code == 403:
+def _got_in(response, api: bool = False) -> bool:
+    if response.status_code == 403 or (api and response.status_code == 401):
         return False
     if response.status_code in (301, 302, 303) and "/login?next=" in response.headers["Location"]:
         return False  # sent to sign in first (signing out also ends on /login, without "next")
@@ -29,11 +31,16 @@ def _got_in(response) -> bool:
 @pytest.mark.parametrize("who", (ANONYMOUS, *ROLES))
 def test_every_route_admits_exactly_its_audience(app, access_world, signed_in, who):
     client = Web(app.test_client()) if who == ANONYMOUS else signed_in(who)
+    api = app.test_client()
+    bearer = {} if who == ANONYMOUS else {"Authorization": f"Bearer {access_world['tokens'][who]}"}
     wrong = []
     for s in SAMPLES:
         url = s.url.format(**access_world)
-        r = client.get(url) if s.method == "GET" else client.post(url, s.data)
-        if _got_in(r) != (who in s.allowed):
+        if s.api:  # a bearer token, never the session cookie
+            r = api.open(url, method=s.method, headers=bearer, json=s.data)
+        else:
+            r = client.get(url) if s.method == "GET" else client.post(url, s.data)
+        if _got_in(r, s.api) != (who in s.allowed):
             wrong.append(f"{s.method} {url}: {r.status_code} {r.headers.get('Location', '')}")
     assert wrong == []
 

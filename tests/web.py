@@ -112,3 +112,20 @@ def nominee_list(app) -> dict[str, int]:
     with app.app_context():
         campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == "bdhvs-2025"))
         return {"nominees": generate(campaign, date(2025, 12, 31), actor="test").id}
+
+
+def make_token(app, email: str) -> tuple[int, str]:
+    """An API token made on the tokens page by the account ``email``: its id and the token."""
+    import re
+
+    import sqlalchemy as sa
+
+    from accounts.models import ApiToken
+    from extensions import db
+
+    web = Web(app.test_client())
+    web.login(email, PASSWORD)
+    page = web.post("/account/tokens", {"name": "tests"}).get_data(as_text=True)
+    token = re.search(r"(tds_[A-Za-z0-9_-]{20,})", page).group(1)
+    with app.app_context():
+        return db.session.scalar(sa.select(ApiToken.id).where(ApiToken.hint == token[:10])), token

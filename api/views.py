@@ -1,0 +1,234 @@
+"""Endpoints of the JSON API. Thin: each one reads its parameters, checks the unit scope
+and calls the services the pages use. Errors are JSON too: ``{"error": …, "status": …}``."""
+import csv
+import io
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+
+from accounts.access import EDITORS, SIGNED_IN, STAFF, allow, public, require_unit_in_scope, scope_path
+from emulation.clock import as_date, province_today
+from emulation.directory import household_by_code, person_by_external_id
+from emulation.importing import run_import
+from emulation.models import Campaign
+from emulation.progress import current_campaign
+from emulation.scoring import ensure_scores
+from extensions import db
+from leaderboards import public as boards
+from leaderboards.boards import BOARDS
+
+from .openapi import document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_ROWS = 50_000  # per POST of completions; larger files go through the import page
+COMPLETION_COLUMNS = ("person_id", "skill_code", "completed_on", "source", "reference")
+
+
+def _error(exc: HTTPException):
+    response = jsonify(error=exc.description if exc.code != 500 else "internal error", status=exc.code)
+    response.status_code = exc.code
+    if exc.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="thiduaso"'
+    return response
+
+
+# Per code: the app's own handlers of these codes (error pages) would come first otherwise.
+for _code in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500):
+    bp.register_error_handler(_code, _error)
+
+
+def _day(value):
+    value = as_date(value)
+    return value.isoformat() if value else None
+
+
+def _campaign(code: str | None) -> Campaign:
+    campaign = (db.session.scalar(db.select(Campaign).where(Campaign.code == code)) if code
+                else current_campaign())
+    if campaign is None:
+        raise NotFound(f"no campaign {code!r}" if code else "no campaign has been loaded")
+    return campaign
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))
+
+
+@bp.get("/campaigns")
+@allow(*SIGNED_IN)
+def campaigns():
+    rows = db.session.scalars(db.select(Campaign).order_by(Campaign.starts_on.desc())).all()
+    return jsonify(campaigns=[{"code": c.code, "name": c.name, "starts_on": _day(c.starts_on),
+                               "ends_on": _day(c.ends_on), "groups": list(c.rules["groups"]),
+                               "targets": c.rules["targets"]} for c in rows])
+
+
+@bp.get("/campaigns/<code>/leaderboards/<board>")
+@allow(*SIGNED_IN)
+def leaderboard(code, board):
+    """The latest publication of a board, a page at a time (``after``/``before`` a cursor),
+    or centred on an entry (``around``); names masked as on the public pages."""
+    if board not in BOARDS:
+        raise NotFound(f"no board {board!r}; boards: {', '.join(BOARDS)}")
+    campaign = _campaign(code)
+    publication = boards.latest_publication(campaign)
+    if publication is None:
+        raise NotFound("this campaign's boards have not been published yet")
+    bracket = request.args.get("bracket") if board == "units" else None
+    if board == "units" and bracket is None:
+        brackets = boards.brackets(publication)
+        bracket = "commune" if "commune" in brackets else (brackets[0] if brackets else "")
+    scope = None
+    if request.args.get("scope"):
+        scope = boards.unit_by_code(request.args["scope"])
+        if scope is None:
+            raise NotFound(f"no unit {request.args['scope']!r}")
+    around = request.args.get("around", "").strip()
+    if around:
+        found = boards.find(publication, board, around, bracket=bracket, scope=scope)
+        if found is None:
+            raise NotFound(f"no entry {around!r} on this board")
+        page = found[0]
+    else:
+        page = boards.board_page(publication, board, bracket=bracket, scope=scope, after=_cursor("after"),
+                                 before=_cursor("before"), size=_limit())
+    return jsonify(campaign=campaign.code, board=board, bracket=bracket or None, as_of=_day(publication.as_of),
+                   entries=[{"rank": r.rank, "key": r.key, "name": r.label, "unit": r.unit_name, "points": r.points,
+                             "share": r.share, "per_capita": r.per_capita, "day": _day(r.day),
+                             "digital_family": r.flag, "universalized": r.universalized, "headcount": r.headcount,
+                             "movement": r.movement} for r in page.rows],
+                   before=_cursor_text(page.before), after=_cursor_text(page.after))
+
+
+def _limit() -> int:
+    try:
+        limit = int(request.args.get("limit", 50))
+    except ValueError:
+        raise BadRequest("limit: a whole number from 1 to 200") from None
+    if not 1 <= limit <= 200:
+        raise BadRequest("limit: a whole number from 1 to 200")
+    return limit
+
+
+def _cursor(name: str):
+    value = request.args.get(name)
+    if value is None:
+        return None
+    rank, _, key = value.partition(":")
+    if not rank.isdigit() or not key:
+        raise BadRequest(f"{name}: a cursor RANK:KEY, as given by the previous page")
+    return int(rank), key
+
+
+def _cursor_text(cursor) -> str | None:
+    return f"{cursor[0]}:{cursor[1]}" if cursor else None
+
+
+@bp.get("/people/<external_id>")
+@allow(*STAFF)
+def person(external_id):
+    """A person's progress in a campaign (staff; a unit manager inside their units only)."""
+    p = person_by_external_id(external_id)
+    if p is None:
+        raise NotFound(f"no person {external_id!r}")
+    require_unit_in_scope(p.unit)
+    campaign = _campaign(request.args.get("campaign"))
+    from emulation.models import PersonScore
+
+    ensure_scores(campaign, province_today())
+    score = db.session.get(PersonScore, (campaign.id, p.id))
+    return jsonify(external_id=p.external_id, full_name=p.full_name, group=p.group, unit=p.unit.code,
+                   household=p.household.code if p.household else None, campaign=campaign.code,
+                   points=score.points if score else 0, universalized_on=_day(score.universalized_on) if score else None,
+                   last_scored_on=_day(score.last_scored_on) if score else None,
+                   mentees=score.mentees if score else 0, badges=_badges("person", p.id))
+
+
+@bp.get("/households/<code>")
+@allow(*STAFF)
+def household(code):
+    h = household_by_code(code)
+    if h is None:
+        raise NotFound(f"no household {code!r}")
+    require_unit_in_scope(h.unit)
+    campaign = _campaign(request.args.get("campaign"))
+    from emulation.models import HouseholdScore
+
+    ensure_scores(campaign, province_today())
+    score = db.session.get(HouseholdScore, (campaign.id, h.id))
+    return jsonify(code=h.code, unit=h.unit.code, campaign=campaign.code, members=score.members if score else 0,
+                   active_share=score.active_share if score else None,
+                   digital_family=bool(score.digital_family) if score else False,
+                   achieved_on=_day(score.achieved_on) if score else None, points=score.points if score else 0,
+                   badges=_badges("household", h.id))
+
+
+def _badges(recipient_type: str, recipient_id: int) -> list[dict]:
+    from badges.classes import badge_classes
+    from badges.records import live_awards
+    from flask import url_for
+
+    out = []
+    for award in live_awards(recipient_type, recipient_id):
+        classes = badge_classes(db.session.get(Campaign, award.campaign_id))
+        badge = classes.get(award.badge)
+        out.append({"id": award.id, "badge": award.badge, "name": badge.name if badge else award.badge,
+                    "awarded_on": _day(award.awarded_on),
+                    "assertion": url_for("badges.assertion", award_id=award.id, _external=True)})
+    return out
+
+
+@bp.get("/badges/<award_id>")
+@allow(*SIGNED_IN)
+def badge(award_id):
+    """A badge's Open Badges assertion (the hosted document), revoked ones included."""
+    from badges.records import award_by_id
+    from badges.views import assertion_for
+
+    award = award_by_id(award_id)
+    if award is None:
+        raise NotFound(f"no badge {award_id!r}")
+    doc, _art = assertion_for(award)
+    return jsonify(doc)
+
+
+@bp.post("/completions")
+@allow(*EDITORS)
+def completions():
+    """Rows of the completions file of SPEC §2, as JSON, under the import's rules: every
+    row is checked first; one bad row rejects them all and nothing is written (422, with
+    each row's errors); sending them again changes nothing. A unit manager may send rows
+    of their own units' people only."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
+        raise BadRequest('a JSON object {"rows": [...]} is expected')
+    rows = body["rows"]
+    if not rows:
+        raise BadRequest("rows: at least one row")
+    if len(rows) > MAX_ROWS:
+        raise BadRequest(f"rows: at most {MAX_ROWS:,} per request; send a larger file on the import page")
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        raise BadRequest("dry_run: true or false")
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(COMPLETION_COLUMNS)
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise BadRequest(f"rows[{i - 1}]: an object with the columns {', '.join(COMPLETION_COLUMNS)}")
+        unknown = set(row) - set(COMPLETION_COLUMNS)
+        if unknown:
+            raise BadRequest(f"rows[{i - 1}]: unknown field(s) {', '.join(sorted(unknown))}")
+        w.writerow(["" if row.get(c) is None else str(row.get(c)) for c in COMPLETION_COLUMNS])
+    report = run_import("completions", io.BytesIO(out.getvalue().encode("utf-8")), file_name="api.json",
+                        dry_run=dry_run, actor=f"api:{current_user.email}", scope_path=scope_path())
+    # Line n of the CSV is the row n - 1 of the request (line 1 is the header).
+    errors = [{"row": e.line - 2, "field": e.column, "value": e.value, "reason": e.reason.render()}
+              for e in report.errors]
+    body = {"ok": report.ok, "dry_run": report.dry_run, "rows": report.rows_in, "accepted": report.rows_accepted,
+            "rejected": report.rows_rejected, "changed": report.rows_changed, "errors": errors,
+            "error": report.file_error.render() if report.file_error else None}
+    return jsonify(body), 200 if report.ok else 422
