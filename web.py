@@ -159,6 +159,8 @@ def _after_request(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:  # over HTTPS (directly, or behind a proxy trusted with TRUST_PROXY)
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated:
         # Staff pages hold personal data: never keep them in a shared cache.
         response.headers.setdefault("Cache-Control", "no-store")

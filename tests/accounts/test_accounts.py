@@ -194,3 +194,6 @@ def test_security_headers(app, staff):
     r = app.test_client().get("/login")
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
     assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in r.headers  # plain HTTP: HSTS would mean nothing
+    secure = app.test_client().get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
