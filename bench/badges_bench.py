@@ -23,50 +23,37 @@ Usage::
     .venv/bin/python bench/badges_bench.py --db bench/data/demo-500000.sqlite3
     .venv/bin/python bench/badges_bench.py --pg-url postgresql://postgres@127.0.0.1:5432/tds_bench_scoring
 """
-import argparse
 import resource
 import sqlite3
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from province import app_and_campaign, arguments  # noqa: E402
+
 TARGET_SECONDS = 10.0
 INCREMENTAL_PEOPLE = 10_000
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", type=Path, help="a SQLite file with the demo province (see scoring_bench.py)")
-    p.add_argument("--pg-url", help="a PostgreSQL database with the demo province (see scoring_bench.py)")
-    p.add_argument("--campaign", default="bdhvs-2026")
-    p.add_argument("--as-of", default="2026-11-27")
-    a = p.parse_args(argv)
-    if bool(a.db) == bool(a.pg_url):
-        sys.exit("give --db or --pg-url")
-    url = a.pg_url or f"sqlite:///{a.db.resolve()}"
+    a = arguments(__doc__.split("\n\n")[0], argv)
+    url, as_of = a.url, a.as_of
 
     import sqlalchemy as sa
 
-    from app import create_app
     from badges.awarding import award, award_after_scores
-    from config import normalise_database_url
     from emulation.models import Campaign
     from emulation.scoring import apply_events, ensure_scores, scores_updated
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)})
-    as_of = date.fromisoformat(a.as_of)
+    app, cid = app_and_campaign(a)
     with app.app_context():
         scores_updated.disconnect(award_after_scores)  # reconnected below, where it is measured
-        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == a.campaign))
-        if campaign is None:
-            sys.exit(f"no campaign {a.campaign} in {url}")
-        cid = campaign.id
+        campaign = db.session.get(Campaign, cid)
         ensure_scores(campaign, as_of)
         with db.engine.begin() as conn:
             for table in ("awards", "badge_runs", "progress_codes"):

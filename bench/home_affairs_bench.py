@@ -19,49 +19,35 @@ Usage::
     .venv/bin/python bench/home_affairs_bench.py --db bench/data/demo-500000.sqlite3
     .venv/bin/python bench/home_affairs_bench.py --pg-url postgresql://postgres@127.0.0.1:5432/tds_bench_scoring
 """
-import argparse
 import resource
 import sqlite3
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from province import app_and_campaign, arguments  # noqa: E402
 
 TARGET_SECONDS = 5.0
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", type=Path, help="a SQLite file with the demo province (see scoring_bench.py)")
-    p.add_argument("--pg-url", help="a PostgreSQL database with the demo province (see scoring_bench.py)")
-    p.add_argument("--campaign", default="bdhvs-2026")
-    p.add_argument("--as-of", default="2026-11-27")
-    a = p.parse_args(argv)
-    if bool(a.db) == bool(a.pg_url):
-        sys.exit("give --db or --pg-url")
-    url = a.pg_url or f"sqlite:///{a.db.resolve()}"
+    a = arguments(__doc__.split("\n\n")[0], argv)
+    url, as_of = a.url, a.as_of
 
-    import sqlalchemy as sa
-
-    from app import create_app
-    from config import normalise_database_url
     from emulation.models import Campaign, NomineeList
     from emulation.nominee_exports import export
     from emulation.nominees import entries_of, generate, rederive
     from emulation.scoring import SORT_KEYS, ensure_scores
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)})
-    as_of = date.fromisoformat(a.as_of)
+    app, cid = app_and_campaign(a)
     timings = {}
     with app.app_context():
-        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == a.campaign))
-        if campaign is None:
-            sys.exit(f"no campaign {a.campaign} in {url}")
-        cid = campaign.id
+        campaign = db.session.get(Campaign, cid)
         ensure_scores(campaign, as_of)
         print(f"{url}: campaign {a.campaign} as of {as_of}; scores ready")
         began = time.perf_counter()

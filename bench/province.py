@@ -1,0 +1,42 @@
+"""What the benchmarks run on a loaded demo province share: ``--db FILE`` (SQLite) or
+``--pg-url URL`` (PostgreSQL), ``--campaign`` and ``--as-of``, and the app bound to it."""
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def arguments(description: str, argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--db", type=Path, help="a SQLite file with the demo province (see scoring_bench.py)")
+    p.add_argument("--pg-url", help="a PostgreSQL database with the demo province (see scoring_bench.py)")
+    p.add_argument("--campaign", default="bdhvs-2026")
+    p.add_argument("--as-of", default="2026-11-27")
+    a = p.parse_args(argv)
+    if bool(a.db) == bool(a.pg_url):
+        sys.exit("give --db or --pg-url")
+    a.url = a.pg_url or f"sqlite:///{a.db.resolve()}"
+    a.as_of = date.fromisoformat(a.as_of)
+    return a
+
+
+def app_and_campaign(a: argparse.Namespace):
+    """The app bound to the province's database, and the campaign's id (exits if unknown).
+    Call inside nothing: it pushes no context."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from config import normalise_database_url
+    from emulation.models import Campaign
+    from extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(a.url)})
+    with app.app_context():
+        cid = db.session.scalar(sa.select(Campaign.id).where(Campaign.code == a.campaign))
+    if cid is None:
+        sys.exit(f"no campaign {a.campaign} in {a.url}")
+    return app, cid
