@@ -8,12 +8,11 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from accounts.access import EDITORS, SIGNED_IN, STAFF, allow, public, require_unit_in_scope, scope_path
-from emulation.clock import as_date, province_today
+from emulation.clock import as_date
 from emulation.directory import household_by_code, person_by_external_id
 from emulation.importing import run_import
 from emulation.models import Campaign
-from emulation.progress import current_campaign
-from emulation.scoring import ensure_scores
+from emulation.progress import current_campaign, household_score, person_score
 from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
@@ -136,10 +135,7 @@ def person(external_id):
         raise NotFound(f"no person {external_id!r}")
     require_unit_in_scope(p.unit)
     campaign = _campaign(request.args.get("campaign"))
-    from emulation.models import PersonScore
-
-    ensure_scores(campaign, province_today())
-    score = db.session.get(PersonScore, (campaign.id, p.id))
+    score = person_score(campaign, p.id)
     return jsonify(external_id=p.external_id, full_name=p.full_name, group=p.group, unit=p.unit.code,
                    household=p.household.code if p.household else None, campaign=campaign.code,
                    points=score.points if score else 0, universalized_on=_day(score.universalized_on) if score else None,
@@ -155,10 +151,7 @@ def household(code):
         raise NotFound(f"no household {code!r}")
     require_unit_in_scope(h.unit)
     campaign = _campaign(request.args.get("campaign"))
-    from emulation.models import HouseholdScore
-
-    ensure_scores(campaign, province_today())
-    score = db.session.get(HouseholdScore, (campaign.id, h.id))
+    score = household_score(campaign, h.id)
     return jsonify(code=h.code, unit=h.unit.code, campaign=campaign.code, members=score.members if score else 0,
                    active_share=score.active_share if score else None,
                    digital_family=bool(score.digital_family) if score else False,

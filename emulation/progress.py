@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from extensions import db
 
 from .clock import as_date, province_today
-from .models import Campaign, PersonScore, Unit, UnitScore
+from .models import Campaign, HouseholdScore, PersonScore, Unit, UnitScore
 from .scoring import ensure_scores
 
 
@@ -135,3 +135,9 @@ def person_score(campaign: Campaign, person_id: int, as_of: date | None = None) 
     """A person's stored scores for ``campaign`` as of ``as_of`` (today by default)."""
     ensure_scores(campaign, as_of or province_today())
     return db.session.get(PersonScore, (campaign.id, person_id))
+
+
+def household_score(campaign: Campaign, household_id: int, as_of: date | None = None) -> HouseholdScore | None:
+    """A household's stored scores for ``campaign`` as of ``as_of`` (today by default)."""
+    ensure_scores(campaign, as_of or province_today())
+    return db.session.get(HouseholdScore, (campaign.id, household_id))
