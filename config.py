@@ -74,6 +74,10 @@ def load_config(instance_path: Path) -> dict:
         "IMPORT_JOB_DAYS": int(os.environ.get("IMPORT_JOB_DAYS", "7")),
         # Share images of the published boards, drawn once per content (default instance/share/).
         "SHARE_IMAGES_DIR": os.environ.get("SHARE_IMAGES_DIR"),
+        # Rate limits, per worker process: API requests a minute per account; look-ups of a
+        # personal code or of a badge a minute per client address.
+        "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "600")),
+        "LOOKUPS_PER_MINUTE": int(os.environ.get("LOOKUPS_PER_MINUTE", "30")),
         # Progress reports of ended periods, written by the scheduler (default instance/reports/).
         "REPORTS_DIR": os.environ.get("REPORTS_DIR"),
         # Badge images, drawn once per content (default instance/badges/).

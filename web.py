@@ -1,9 +1,13 @@
 """The web shell shared by every package: formatting filters, navigation, language choice,
-error pages, security headers and cookie flags."""
+error pages, security headers, cookie flags and rate limits."""
+from collections import deque
 from datetime import date, datetime
+from functools import wraps
+from threading import Lock
+from time import monotonic
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import abort, current_app, has_request_context, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
@@ -193,10 +197,57 @@ def _error_page(error):
     hint = ERROR_HINTS.get(code)
     if code == 413:
         hint = _("The largest file accepted is %(mb)d MB.", mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20)
+    headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
     return render_template("errors.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
-                           hint=hint), code
+                           hint=hint), code, headers
 
 
 def _csrf_error(error):
     return render_template("errors.html", code=400, title=_("The form has expired"),
                            hint=_("For your safety, forms expire. Go back, reload the page and send it again.")), 400
+
+
+# ----------------------------------------------------------------------------- rate limits
+
+class RateLimiter:
+    """At most ``limit`` hits per key in any window of ``seconds`` (a sliding window), per
+    process. With several worker processes each counts apart, so the effective limit is
+    that many times higher: a brake on abuse, not an exact quota."""
+
+    def __init__(self):
+        self._hits: dict[str, deque] = {}
+        self._lock = Lock()
+
+    def hit(self, key: str, limit: int, seconds: float = 60.0) -> float:
+        """Record a hit; 0 when allowed, else the seconds to wait."""
+        now = monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - seconds:
+                hits.popleft()
+            if len(hits) >= limit:
+                return max(hits[0] + seconds - now, 1.0)
+            hits.append(now)
+            if len(self._hits) > 50_000:  # forget idle keys now and then
+                for k in [k for k, v in self._hits.items() if not v or v[-1] <= now - seconds]:
+                    del self._hits[k]
+            return 0.0
+
+
+def limiter() -> RateLimiter:
+    """The application's limiter (one per app, so that apps never share counts)."""
+    return current_app.extensions.setdefault("rate_limiter", RateLimiter())
+
+
+def rate_limited(name: str, config_key: str):
+    """A view decorator: at most ``app.config[config_key]`` requests a minute per client
+    address for this view (429 with Retry-After beyond)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            wait = limiter().hit(f"{name}:{request.remote_addr}", current_app.config[config_key])
+            if wait:
+                abort(429, retry_after=int(wait) + 1)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate

@@ -3,7 +3,7 @@ and calls the services the pages use. Errors are JSON too: ``{"error": …, "sta
 import csv
 import io
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
@@ -17,6 +17,8 @@ from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
 
+from web import limiter
+
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -29,7 +31,18 @@ def _error(exc: HTTPException):
     response.status_code = exc.code
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="thiduaso"'
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@bp.before_request
+def _rate():
+    """Each account at most API_RATE_PER_MINUTE requests a minute (per worker process)."""
+    if current_user.is_authenticated:
+        wait = limiter().hit(f"api:{current_user.id}", current_app.config["API_RATE_PER_MINUTE"])
+        if wait:
+            abort(429, description="too many requests: wait and try again", retry_after=int(wait) + 1)
 
 
 # Per code: the app's own handlers of these codes (error pages) would come first otherwise.

@@ -11,7 +11,7 @@ from accounts.access import public
 from emulation.clock import as_date, province_today
 from emulation.models import Campaign
 from extensions import db
-from web import format_day, format_pct
+from web import format_day, format_pct, rate_limited
 
 from . import records
 from .classes import badge_classes
@@ -181,6 +181,7 @@ def assertion_image(award_id):
 
 @bp.route("/badges/verify", methods=["GET", "POST"])
 @public
+@rate_limited("verify", "LOOKUPS_PER_MINUTE")
 def verify():
     """Anyone checks a badge: by its id (or its assertion's URL), or by its PNG."""
     form = VerifyUploadForm()
@@ -213,6 +214,7 @@ def verify():
 
 @bp.get("/p")
 @public
+@rate_limited("progress", "LOOKUPS_PER_MINUTE")
 def progress_lookup():
     """Where someone types the personal code printed with their badge."""
     typed = request.args.get("code", "").strip()[:40]
@@ -225,6 +227,7 @@ def progress_lookup():
 
 @bp.get("/p/<code>")
 @public
+@rate_limited("progress", "LOOKUPS_PER_MINUTE")
 def progress(code):
     """A person's or a household's public progress page, opened by their personal code."""
     opened = records.opened_by(code)

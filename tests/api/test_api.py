@@ -145,3 +145,16 @@ def test_the_openapi_document_describes_every_route(app):
                 path = path.replace(f"<{name}>", f"{{{name}}}")
             routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == described
+
+
+def test_rate_limits(make_app, staff):
+    """An account's API requests, and an address's look-ups of codes and badges, are capped
+    a minute (429 with Retry-After beyond), each app counting apart."""
+    app = make_app(create_schema=False, API_RATE_PER_MINUTE=3, LOOKUPS_PER_MINUTE=2)
+    _, token = make_token(app, EMAILS["viewer"])
+    client = app.test_client()
+    answers = [client.get("/api/v1/campaigns", headers={"Authorization": f"Bearer {token}"}) for _ in range(4)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert int(answers[-1].headers["Retry-After"]) >= 1 and answers[-1].get_json()["status"] == 429
+    lookups = [client.get("/p?code=ABCD") for _ in range(3)]
+    assert [r.status_code for r in lookups] == [404, 404, 429] and "Retry-After" in lookups[-1].headers
