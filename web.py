@@ -1,6 +1,6 @@
 """The web shell shared by every package: formatting filters, navigation, language choice,
 error pages, security headers, cookie flags and rate limits."""
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import date, datetime
 from functools import wraps
 from threading import Lock
@@ -251,3 +251,34 @@ def rate_limited(name: str, config_key: str):
             return view(*args, **kwargs)
         return wrapper
     return decorate
+
+
+# ----------------------------------------------------------------------------- page cache
+
+class PageCache:
+    """Rendered public pages by key (least recently used out first), per process. For pages
+    whose content is frozen, such as a publication's boards: the key must hold everything
+    the page depends on."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._pages: "OrderedDict[tuple, str]" = OrderedDict()
+        self._lock = Lock()
+
+    def get_or_render(self, key: tuple, render) -> str:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self._pages.move_to_end(key)
+                return html
+        html = render()
+        with self._lock:
+            self._pages[key] = html
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return html
+
+
+def page_cache() -> PageCache:
+    """The application's page cache (one per app)."""
+    return current_app.extensions.setdefault("page_cache", PageCache())

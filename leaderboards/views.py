@@ -3,12 +3,16 @@ its printable A4 page and its share image."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request, send_file, session
+from flask_babel import get_locale
+from flask_login import current_user
 
 from accounts.access import public
-from emulation.models import GROUPS, Campaign, Unit
+from emulation.models import GROUPS, Campaign, ImportBatch, Unit
 from emulation.progress import current_campaign
 from extensions import db
+from web import page_cache
 
 from . import public as boards
 from .boards import BOARDS
@@ -63,6 +67,17 @@ def board():
     context = dict(campaign=c.campaign, board=c.board, publication=c.publication, groups=GROUPS)
     if c.publication is None:
         return render_template("leaderboards/board.html", page=None, **context)
+    if current_user.is_authenticated or session.get("_flashes"):  # the menu differs by role; a flash is
+        return _render_board(c, context)                           # one visitor's: neither is shared
+    # A publication never changes: its pages are rendered once per process, for visitors.
+    # The key holds all else a page shows: the query, the language, and the latest import
+    # (unit names and communes come from the data).
+    key = (c.publication.id, request.full_path, str(get_locale()),
+           db.session.scalar(sa.select(sa.func.max(ImportBatch.id))))
+    return page_cache().get_or_render(key, lambda: _render_board(c, context))
+
+
+def _render_board(c, context) -> str:
     found, wanted = None, request.args.get("find", "").strip()[:64]
     if wanted and c.board in ("units", "households"):
         result = boards.find(c.publication, c.board, wanted, bracket=c.bracket, scope=c.scope)

@@ -108,3 +108,23 @@ def test_a_share_image_of_the_top_entries(client, published, app, monkeypatch):
 
 def test_no_share_image_before_a_publication(client, world, campaign):
     assert client.get("/leaderboards/share.png?campaign=bdhvs-2025").status_code == 404
+
+
+def test_visitors_pages_are_rendered_once_per_publication(client, published, runner, monkeypatch, world):
+    from leaderboards import views
+
+    rendered = []
+    real = views._render_board
+    monkeypatch.setattr(views, "_render_board", lambda *a: rendered.append(1) or real(*a))
+    first = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
+    again = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
+    assert again == first and len(rendered) == 1
+    assert client.get("/leaderboards?campaign=bdhvs-2025&board=people&lang=en").status_code == 200
+    assert len(rendered) == 2  # another language, another page
+    # A new publication is another page.
+    world.load("completions", [{"person_id": "P4", "skill_code": "S1", "completed_on": date(2025, 10, 1),
+                                "source": "mooc"}])
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025",
+                               "--as-of", "2026-01-01"]).exit_code == 0
+    newer = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
+    assert newer != first and len(rendered) == 3
