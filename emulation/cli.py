@@ -275,7 +275,7 @@ def nominees_generate(campaign, as_of, output):
     except NomineeError as exc:
         raise click.ClickException(str(exc)) from None
     entries = entries_of(lst)
-    Path(output).write_bytes(export(fmt, db_campaign(lst.campaign_id), lst, entries))
+    Path(output).write_bytes(export(fmt, campaign, lst, entries))
     counts = {s: sum(e.section == s for e in entries) for s in ("collective", "individual", "family")}
     click.echo(_("Nominee list of %(campaign)s as of %(day)s, version %(version)s (draft): %(collectives)s "
                  "collectives, %(individuals)s individuals, %(families)s families, written to %(file)s "
@@ -283,14 +283,6 @@ def nominees_generate(campaign, as_of, output):
                  collectives=format_number(counts["collective"]), individuals=format_number(counts["individual"]),
                  families=format_number(counts["family"]), file=output,
                  seconds=format_decimal(time.perf_counter() - began, format="0.0")))
-
-
-def db_campaign(campaign_id: int):
-    from extensions import db
-
-    from .models import Campaign
-
-    return db.session.get(Campaign, campaign_id)
 
 
 @click.group("reports")

@@ -16,6 +16,9 @@ UNIT_KINDS = (
     "province", "commune", "ward", "agency", "school", "enterprise", "cooperative",
     "village", "residential_group", "class", "other",
 )
+# The kinds of unit that are communes and wards: the level of the province's reports,
+# of its nominee quotas and of the public boards' "commune" filter.
+COMMUNE_KINDS = ("commune", "ward")
 ACTIVITY_KINDS = (
     "vneid_level2", "learning_session", "festival", "cashless_payment", "ecommerce", "digital_savings",
 )

@@ -37,11 +37,10 @@ from extensions import db
 from .campaigns import DEFAULT_RULES
 from .clock import as_date
 from .labels import UNIT_KIND_NAMES
-from .models import AuditLog, Campaign, NomineeChange, NomineeEntry, NomineeList, Unit
+from .models import COMMUNE_KINDS, AuditLog, Campaign, NomineeChange, NomineeEntry, NomineeList, Unit
 from .scoring import SORT_KEYS, ensure_scores
 
 SECTIONS = ("collective", "individual", "family")
-COMMUNE_KINDS = ("commune", "ward")
 
 
 class NomineeError(Exception):
@@ -138,7 +137,10 @@ def _section_noun(section: str) -> str:
 
 
 def _rows(sql: str, **params):
+    """The rows of ``sql``; ``:wanted`` (the codes reviewers added) is a list."""
     statement = sa.text(sql)
+    if ":wanted" in sql:
+        statement = statement.bindparams(sa.bindparam("wanted", expanding=True, type_=sa.String))
     return db.session.execute(statement, params).mappings().all()
 
 
@@ -178,17 +180,14 @@ def _collectives(cid: int, rules: dict, wanted: set[str]) -> list[dict]:
 
 
 def _individuals(cid: int, min_mentees: int, wanted: set[str]) -> list[dict]:
-    codes = sorted(wanted)
-    among = (" OR external_id IN (" + ", ".join(f":w{i}" for i in range(len(codes))) + ")") if codes else ""
     rows = _rows(f"""
         SELECT * FROM (
             SELECT p.external_id AS code, p.full_name, p.position, p.eligible, u.name AS unit, s.mentees, s.points,
                    RANK() OVER (ORDER BY {SORT_KEYS['people']}) AS rank, COUNT(*) OVER () AS board
             FROM person_scores s JOIN people p ON p.id = s.person_id JOIN units u ON u.id = s.unit_id
             WHERE s.campaign_id = :cid
-        ) x WHERE mentees >= :least{among}
-        ORDER BY mentees DESC, points DESC, code""", cid=cid, least=min_mentees,
-                 **{f"w{i}": c for i, c in enumerate(codes)})
+        ) x WHERE mentees >= :least OR code IN :wanted
+        ORDER BY mentees DESC, points DESC, code""", cid=cid, least=min_mentees, wanted=sorted(wanted))
     out = []
     for r in rows:
         out.append({
@@ -206,8 +205,6 @@ def _individuals(cid: int, min_mentees: int, wanted: set[str]) -> list[dict]:
 
 def _families(cid: int, wanted: set[str]) -> list[dict]:
     communes = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.kind.in_(COMMUNE_KINDS))).all())
-    codes = sorted(wanted)
-    among = (" OR code IN (" + ", ".join(f":w{i}" for i in range(len(codes))) + ")") if codes else ""
     rows = _rows(f"""
         SELECT * FROM (
             SELECT h.code, h.head_name, u.name AS unit, u.path, u.eligible, s.digital_family, s.achieved_on,
@@ -215,8 +212,8 @@ def _families(cid: int, wanted: set[str]) -> list[dict]:
                    RANK() OVER (ORDER BY {SORT_KEYS['households']}) AS rank, COUNT(*) OVER () AS board
             FROM household_scores s JOIN households h ON h.id = s.household_id JOIN units u ON u.id = s.unit_id
             WHERE s.campaign_id = :cid
-        ) x WHERE digital_family = TRUE{among}
-        ORDER BY rank, code""", cid=cid, **{f"w{i}": c for i, c in enumerate(codes)})
+        ) x WHERE digital_family = TRUE OR code IN :wanted
+        ORDER BY rank, code""", cid=cid, wanted=sorted(wanted))
     out = []
     for r in rows:
         commune = next((int(i) for i in reversed(r["path"].strip("/").split("/")) if i and int(i) in communes), None)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from extensions import db
 
 from .clock import as_date, province_today
-from .models import Campaign, HouseholdScore, PersonScore, Unit, UnitScore
+from .models import COMMUNE_KINDS, Campaign, HouseholdScore, PersonScore, Unit, UnitScore
 from .scoring import ensure_scores
 
 
@@ -117,7 +117,7 @@ def campaign_progress(campaign: Campaign, *, as_of: date | None = None, scope_pa
             for r in roots:
                 scope.absorb_unit(r)
         # The province's communes and wards (or, in a tree without them, the roots' children).
-        children = [figures[r.id] for r in units if r.kind in ("commune", "ward")]
+        children = [figures[r.id] for r in units if r.kind in COMMUNE_KINDS]
         if not children:
             root_ids = {r.id for r in units if r.parent_id is None}
             children = [figures[r.id] for r in units if r.parent_id in root_ids]

@@ -27,10 +27,8 @@ from extensions import db
 
 from .campaigns import DEFAULT_RULES
 from .clock import as_date, province_today
-from .models import Campaign, Unit, UnitScore
+from .models import COMMUNE_KINDS, Campaign, Unit, UnitScore
 from .scoring import ensure_scores
-
-COMMUNE_KINDS = ("commune", "ward")
 
 
 class ReportError(Exception):

@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from emulation.models import Campaign, Person, Unit
+from emulation.models import COMMUNE_KINDS, Campaign, Person, Unit
 from extensions import db
 
 from .models import Publication, PublishedEntry
@@ -65,7 +65,7 @@ def brackets(publication: Publication) -> list[str]:
 
 def communes() -> list[Unit]:
     """The communes and wards, for browsing a board by commune."""
-    return db.session.scalars(sa.select(Unit).where(Unit.kind.in_(("commune", "ward"))).order_by(Unit.name)).all()
+    return db.session.scalars(sa.select(Unit).where(Unit.kind.in_(COMMUNE_KINDS)).order_by(Unit.name)).all()
 
 
 def _where(publication, board, bracket, scope: Unit | None):
