@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from emulation.i18n import N_
 
@@ -193,13 +194,30 @@ ERROR_HINTS = {
 
 
 def _error_page(error):
+    """The error page, or for a path under a prefix that answers in JSON (the API's, which
+    registers itself in ``app.extensions["json_errors"]``) that prefix's JSON error. Routing
+    errors (404, 405) reach here even under the API: no blueprint has matched yet."""
+    for prefix, handler in current_app.extensions.get("json_errors", {}).items():
+        if request.path.startswith(prefix):
+            return handler(error)
     code = getattr(error, "code", 500) or 500
     hint = ERROR_HINTS.get(code)
     if code == 413:
         hint = _("The largest file accepted is %(mb)d MB.", mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20)
-    headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
+    headers = error_headers(error)
     return render_template("errors.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
                            hint=hint), code, headers
+
+
+def error_headers(error) -> dict[str, str]:
+    """The headers an HTTP error carries besides its body's type: ``Allow`` on a 405 (RFC 9110
+    requires it), ``Retry-After`` on a 429."""
+    headers = {}
+    if isinstance(error, HTTPException):
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return headers
 
 
 def _csrf_error(error):

@@ -90,8 +90,10 @@ SCHEMAS = {
     "CompletionRow": {
         "type": "object", "additionalProperties": False,
         "required": ["person_id", "skill_code", "completed_on", "source"],
-        "properties": {"person_id": {"type": "string"}, "skill_code": {"type": "string"},
-                       "completed_on": {"type": "string", "description": "YYYY-MM-DD or DD/MM/YYYY"},
+        "properties": {"person_id": {"type": "string", "pattern": "\\S"},
+                       "skill_code": {"type": "string", "pattern": "\\S"},
+                       "completed_on": {"type": "string", "description": "YYYY-MM-DD or DD/MM/YYYY",
+                                        "pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})\\s*$"},
                        "source": {"enum": ["mooc", "vneid", "session", "assessment", "manual"]},
                        "reference": NULLABLE_STRING}},
     "CompletionsRequest": {

@@ -17,7 +17,7 @@ from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
 
-from web import limiter
+from web import error_headers, limiter
 
 from .openapi import document
 
@@ -29,10 +29,9 @@ COMPLETION_COLUMNS = ("person_id", "skill_code", "completed_on", "source", "refe
 def _error(exc: HTTPException):
     response = jsonify(error=exc.description if exc.code != 500 else "internal error", status=exc.code)
     response.status_code = exc.code
+    response.headers.update(error_headers(exc))
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="thiduaso"'
-    if getattr(exc, "retry_after", None):
-        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -43,6 +42,12 @@ def _rate():
         wait = limiter().hit(f"api:{current_user.id}", current_app.config["API_RATE_PER_MINUTE"])
         if wait:
             abort(429, description="too many requests: wait and try again", retry_after=int(wait) + 1)
+
+
+@bp.record_once
+def _json_errors(state):
+    """Routing errors under /api/v1 (an unknown path, a wrong method) are JSON too."""
+    state.app.extensions.setdefault("json_errors", {})[bp.url_prefix] = _error
 
 
 # Per code: the app's own handlers of these codes (error pages) would come first otherwise.
