@@ -41,5 +41,8 @@ class PublishedEntry(db.Model):
 
     __table_args__ = (
         sa.Index("ix_published_entries_rank", "publication_id", "board", "bracket", "rank"),
+        # A commune's page of a board: its units' entries found directly, not by walking the
+        # whole board in rank order (0.67 s to 1 ms for the people of a low-ranked commune).
+        sa.Index("ix_published_entries_unit", "publication_id", "board", "bracket", "unit_id", "rank"),
         {"sqlite_with_rowid": False},
     )

@@ -5,6 +5,7 @@ requires (family name and initials for adults, initials only under 16 or when th
 unknown).
 """
 from dataclasses import dataclass
+from functools import cache, partial
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,6 +17,11 @@ from .models import Publication, PublishedEntry
 
 PAGE_SIZE = 50
 ADULT_AGE = 16
+# An entry's columns, read as plain rows: a page is read on every visit, and plain rows
+# cost a fraction of ORM objects.
+ENTRY = (PublishedEntry.rank, PublishedEntry.key, PublishedEntry.unit_id, PublishedEntry.points,
+         PublishedEntry.share, PublishedEntry.per_capita, PublishedEntry.day, PublishedEntry.flag,
+         PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement)
 
 
 def mask_name(full_name: str | None, birth_year: int | None, year: int) -> str:
@@ -63,29 +69,79 @@ def brackets(publication: Publication) -> list[str]:
         .order_by(PublishedEntry.bracket)).all()
 
 
-def communes() -> list[Unit]:
-    """The communes and wards, for browsing a board by commune."""
-    return db.session.scalars(sa.select(Unit).where(Unit.kind.in_(COMMUNE_KINDS)).order_by(Unit.name)).all()
+def front_pages() -> list[str]:
+    """The addresses of the first pages of the current campaign's latest publication, as
+    the pages link to them (inside a request context): each board for the province, the
+    units board of each bracket, and the households and people boards of each commune or
+    ward. Most visitors open these."""
+    from flask import url_for
+
+    from emulation.progress import current_campaign
+
+    campaign = current_campaign()
+    publication = latest_publication(campaign) if campaign else None
+    if publication is None:
+        return []
+    page = partial(url_for, "leaderboards.board", campaign=campaign.code)
+    return ([page(board=board) for board in ("units", "households", "people")]
+            + [page(board="units", bracket=b) for b in brackets(publication)]
+            + [page(board=board, commune=c.code) for board in ("households", "people") for c in communes()])
 
 
-def _where(publication, board, bracket, scope: Unit | None):
-    where = [PublishedEntry.publication_id == publication.id, PublishedEntry.board == board,
-             PublishedEntry.bracket == (bracket or "")]
+def communes() -> list[sa.Row]:
+    """The communes and wards (id, code, name), for browsing a board by commune."""
+    return db.session.execute(sa.select(Unit.id, Unit.code, Unit.name).where(Unit.kind.in_(COMMUNE_KINDS))
+                              .order_by(Unit.name)).all()
+
+
+@cache
+def _entries_statement(scoped: bool, units_board: bool, direction: str) -> sa.Select:
+    """The query of a board's entries, built once per shape and then only given its values
+    (``pub``, ``board``, ``bracket``, ``path`` and ``scope`` for a commune's entries, then
+    ``rank``/``key`` and ``size``): the public pages run it on every visit, and building a
+    statement costs more than running it. ``direction``: "top", "after" or "before" a
+    (rank, key), or "key" for the one entry of that key."""
+    q = sa.select(*ENTRY).where(PublishedEntry.publication_id == sa.bindparam("pub"),
+                                PublishedEntry.board == sa.bindparam("board"),
+                                PublishedEntry.bracket == sa.bindparam("bracket"))
+    if scoped:
+        inside = sa.select(Unit.id).where(Unit.path.startswith(sa.bindparam("path", type_=sa.String)))
+        if units_board:  # a commune's units board lists the units inside it, not the commune
+            inside = inside.where(Unit.id != sa.bindparam("scope"))
+        q = q.where(PublishedEntry.unit_id.in_(inside))
+    if direction == "key":
+        return q.where(PublishedEntry.key == sa.bindparam("key"))
+    order = (PublishedEntry.rank, PublishedEntry.key)
+    cursor = sa.tuple_(sa.bindparam("rank", type_=sa.Integer), sa.bindparam("key", type_=sa.String))
+    if direction == "before":
+        q = q.where(sa.tuple_(*order) < cursor).order_by(*(c.desc() for c in order))
+    else:
+        if direction == "after":
+            q = q.where(sa.tuple_(*order) > cursor)
+        q = q.order_by(*order)
+    return q.limit(sa.bindparam("size", type_=sa.Integer))
+
+
+def _entries(publication: Publication, board: str, bracket, scope: Unit | None, direction: str, **values):
+    params = {"pub": publication.id, "board": board, "bracket": bracket or "", **values}
     if scope is not None:
-        inside = sa.select(Unit.id).where(Unit.path.startswith(scope.path))
-        if board == "units":
-            inside = inside.where(Unit.id != scope.id)
-        where.append(PublishedEntry.unit_id.in_(inside))
-    return where
+        params.update(path=scope.path, scope=scope.id)
+    statement = _entries_statement(scope is not None, board == "units", direction)
+    return db.session.execute(statement, params).all()
+
+
+# The names shown beside a page's entries (built once, as _entries_statement).
+UNIT_NAMES = sa.select(Unit.id, Unit.name).where(Unit.id.in_(sa.bindparam("ids", expanding=True)))
+PEOPLE_NAMES = sa.select(Person.external_id, Person.full_name, Person.birth_year).where(
+    Person.external_id.in_(sa.bindparam("keys", expanding=True)))
 
 
 def _rows(entries, board: str, year: int) -> list[Row]:
-    units = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(
-        Unit.id.in_({e.unit_id for e in entries}))).all()) if entries else {}
+    units = dict(db.session.execute(UNIT_NAMES, {"ids": list({e.unit_id for e in entries})}).all()) if entries else {}
     keys = [e.key for e in entries]
     if board == "people" and keys:
-        people = {r.external_id: mask_name(r.full_name, r.birth_year, year) for r in db.session.execute(
-            sa.select(Person.external_id, Person.full_name, Person.birth_year).where(Person.external_id.in_(keys)))}
+        people = {r.external_id: mask_name(r.full_name, r.birth_year, year)
+                  for r in db.session.execute(PEOPLE_NAMES, {"keys": keys})}
         label = lambda e: people.get(e.key, "")  # noqa: E731
     elif board == "units":
         label = lambda e: units.get(e.unit_id, e.key)  # noqa: E731
@@ -95,45 +151,49 @@ def _rows(entries, board: str, year: int) -> list[Row]:
                 e.universalized, e.headcount, e.movement) for e in entries]
 
 
+def _page_entries(publication: Publication, board: str, bracket, scope, after: tuple | None, before: tuple | None,
+                  size: int) -> tuple[list, bool]:
+    """Up to ``size`` entries after ``after``, before ``before`` or from the top, in rank
+    order, and whether there are more beyond them (after them, or before them)."""
+    if before is not None:
+        entries = _entries(publication, board, bracket, scope, "before", rank=before[0], key=before[1], size=size + 1)
+        return list(reversed(entries[:size])), len(entries) > size
+    if after is not None:
+        entries = _entries(publication, board, bracket, scope, "after", rank=after[0], key=after[1], size=size + 1)
+    else:
+        entries = _entries(publication, board, bracket, scope, "top", size=size + 1)
+    return entries[:size], len(entries) > size
+
+
 def board_page(publication: Publication, board: str, *, bracket: str | None = None, scope: Unit | None = None,
                after: tuple | None = None, before: tuple | None = None, size: int | None = None) -> BoardPage:
     """A page of a published board: the first, the one after ``after`` or before ``before``
     (each a (rank, key) of the page next to it)."""
-    size = size or PAGE_SIZE
-    where = _where(publication, board, bracket, scope)
-    order = (PublishedEntry.rank, PublishedEntry.key)
-    q = sa.select(PublishedEntry).where(*where)
+    entries, more = _page_entries(publication, board, bracket, scope, after, before, size or PAGE_SIZE)
+    rows = _rows(entries, board, publication.as_of.year)
+    if not entries:
+        return BoardPage(rows, None, None)
+    first, last = (entries[0].rank, entries[0].key), (entries[-1].rank, entries[-1].key)
     if before is not None:
-        q = q.where(sa.tuple_(*order) < sa.tuple_(*before)).order_by(*(c.desc() for c in order))
-        entries = list(reversed(db.session.scalars(q.limit(size + 1)).all()))
-        more_before = len(entries) > size
-        entries = entries[-size:]
-        return BoardPage(_rows(entries, board, publication.as_of.year),
-                         (entries[0].rank, entries[0].key) if more_before and entries else None,
-                         (entries[-1].rank, entries[-1].key) if entries else None)
-    if after is not None:
-        q = q.where(sa.tuple_(*order) > sa.tuple_(*after))
-    entries = db.session.scalars(q.order_by(*order).limit(size + 1)).all()
-    more_after = len(entries) > size
-    entries = entries[:size]
-    return BoardPage(_rows(entries, board, publication.as_of.year),
-                     (entries[0].rank, entries[0].key) if after is not None and entries else None,
-                     (entries[-1].rank, entries[-1].key) if more_after else None)
+        return BoardPage(rows, first if more else None, last)
+    return BoardPage(rows, first if after is not None else None, last if more else None)
 
 
 def find(publication: Publication, board: str, key: str, *, bracket: str | None = None,
          scope: Unit | None = None) -> tuple[BoardPage, str] | None:
     """The page centred on the entry ``key`` (a unit or household code), or None."""
-    where = _where(publication, board, bracket, scope)
-    entry = db.session.scalar(sa.select(PublishedEntry).where(*where, PublishedEntry.key == key))
-    if entry is None:
+    found = _entries(publication, board, bracket, scope, "key", key=key)
+    if not found:
         return None
+    entry = found[0]
     half = PAGE_SIZE // 2
     centre = (entry.rank, entry.key)
-    above = board_page(publication, board, bracket=bracket, scope=scope, before=centre, size=half)
-    below = board_page(publication, board, bracket=bracket, scope=scope, after=centre, size=PAGE_SIZE - half)
-    rows = above.rows + _rows([entry], board, publication.as_of.year) + below.rows
-    return BoardPage(rows, above.before if above.rows else None, below.after), entry.key
+    above, more_above = _page_entries(publication, board, bracket, scope, None, centre, half)
+    below, more_below = _page_entries(publication, board, bracket, scope, centre, None, PAGE_SIZE - half)
+    entries = [*above, entry, *below]
+    before = (entries[0].rank, entries[0].key) if more_above else None
+    after = (entries[-1].rank, entries[-1].key) if more_below else None
+    return BoardPage(_rows(entries, board, publication.as_of.year), before, after), entry.key
 
 
 def unit_by_code(code: str) -> Unit | None:

@@ -70,10 +70,11 @@ def board():
     if current_user.is_authenticated or session.get("_flashes"):  # the menu differs by role; a flash is
         return _render_board(c, context)                           # one visitor's: neither is shared
     # A publication never changes: its pages are rendered once per process, for visitors.
-    # The key holds all else a page shows: the query, the language, and the latest import
-    # (unit names and communes come from the data).
-    key = (c.publication.id, request.full_path, str(get_locale()),
-           db.session.scalar(sa.select(sa.func.max(ImportBatch.id))))
+    # The key holds all else a page shows: the query (in any order, empty fields left out:
+    # the filters form sends them), the language, and the latest import (unit names and
+    # communes come from the data).
+    query = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v))
+    key = (c.publication.id, query, str(get_locale()), db.session.scalar(sa.select(sa.func.max(ImportBatch.id))))
     return page_cache().get_or_render(key, lambda: _render_board(c, context))
 
 

@@ -4,6 +4,8 @@ import stat
 
 import flask
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import sqlalchemy as sa
 
 from app import create_app
@@ -147,3 +149,121 @@ def test_numeric_settings_from_the_environment(instance, monkeypatch):
     monkeypatch.setenv("IMPORT_CHUNK_ROWS", "500")
     config = load_config(instance)
     assert (config["SQLITE_BUSY_TIMEOUT_MS"], config["IMPORT_CHUNK_ROWS"]) == (2500, 500)
+
+
+# ----------------------------------------------------------------------------- number formats
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.one_of(st.integers(-10**9, 10**9),
+                       st.floats(-1e7, 1e7, allow_nan=False),
+                       st.decimals(-10**6, 10**6, allow_nan=False, allow_infinity=False, places=4),
+                       # ties at every place, the case where rounding rules differ
+                       st.integers(-10**6, 10**6).map(lambda n: n / 1000 + 0.0005)),
+       digits=st.integers(0, 3))
+def test_numbers_are_formatted_as_babel_formats_them(sqlite_app, value, digits):
+    """The boards' fast number and percent formats give Babel's text to the character, in
+    Vietnamese and in English."""
+    from flask_babel import format_decimal, format_percent
+
+    from web import format_num, format_pct
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    for lang in ("vi", "en"):
+        with sqlite_app.test_request_context(f"/?lang={lang}"):
+            assert format_num(value, digits) == format_decimal(value, format=pattern)
+            assert format_pct(value, digits) == format_percent(value, format=pattern + "%")
+
+
+# ----------------------------------------------------------------------------- page cache
+
+def test_a_page_asked_for_while_it_is_drawn_is_drawn_once():
+    import threading
+    import time
+
+    from web import PageCache
+
+    cache, drawn = PageCache(size=2), []
+
+    def draw(text):
+        def render():
+            drawn.append(text)
+            time.sleep(0.2)
+            return text
+        return render
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_render(("a",), draw("A"))))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["A"] * 8 and drawn == ["A"]
+    # The least recently used page leaves first.
+    cache.get_or_render(("b",), draw("B"))
+    cache.get_or_render(("a",), draw("A again"))
+    cache.get_or_render(("c",), draw("C"))
+    assert cache.get_or_render(("a",), draw("A anew")) == "A"
+    assert cache.get_or_render(("b",), draw("B anew")) == "B anew"
+
+
+def test_when_the_first_drawing_fails_the_waiting_requests_draw_the_page_themselves():
+    import threading
+    import time
+
+    from web import PageCache
+
+    cache, started = PageCache(), threading.Event()
+
+    def failing():
+        started.set()
+        time.sleep(0.2)
+        raise RuntimeError("the database went away")
+
+    errors, results = [], []
+
+    def first():
+        try:
+            cache.get_or_render(("a",), failing)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait()
+    results.append(cache.get_or_render(("a",), lambda: "drawn by the second"))
+    t.join()
+    assert len(errors) == 1 and results == ["drawn by the second"]
+    assert cache.get_or_render(("a",), lambda: "not drawn again") == "drawn by the second"
+
+
+def test_warm_up_draws_the_front_pages_before_the_workers_fork(app, campaign, world, runner):
+    """gunicorn.conf.py runs app.warm_up in the master: the boards' front pages are then in
+    the page cache that every worker inherits, and no database connection stays open."""
+    from datetime import date
+
+    from app import warm_up
+
+    world.load("completions", [{"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 4, 1),
+                                "source": "mooc"}])
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", campaign,
+                               "--as-of", "2025-12-31"]).exit_code == 0
+    warm_up(app)
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0
+    pages = app.extensions["page_cache"]._pages
+    queries = {dict(key[1])["board"]: key for key in pages if "commune" not in dict(key[1])}
+    assert set(queries) == {"units", "households", "people"}
+    with app.test_request_context():
+        from leaderboards.public import brackets, communes, front_pages, latest_publication
+        from emulation.progress import current_campaign
+
+        expected = 3 + len(brackets(latest_publication(current_campaign()))) + 2 * len(communes())
+        assert len(front_pages()) == expected and len(pages) == expected
+    assert all("<table" in html or "No entry" in html or "Không có" in html for html in pages.values())
+    # A visitor's request is then served from the cache, as the filters form sends it too.
+    key = queries["people"]
+    pages[key] = pages[key].replace("</main>", "<!-- from the cache --></main>")
+    for url in (f"/leaderboards?campaign={campaign}&board=people",
+                f"/leaderboards?board=people&campaign={campaign}&commune=&find="):
+        assert b"from the cache" in app.test_client().get(url).data
