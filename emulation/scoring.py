@@ -299,6 +299,11 @@ def _stored_runs(conn) -> list[tuple[_Rules, date]]:
     return [(_Rules.of(r), as_date(r.as_of)) for r in rows]
 
 
+# Beyond this share of the people (and this many), apply_events recomputes everyone instead.
+INCREMENTAL_MAX_SHARE = 0.1
+INCREMENTAL_MIN_PEOPLE = 20_000
+
+
 def apply_events(person_ids) -> int:
     """Bring every stored score run up to date after new events of ``person_ids`` (an
     import of completions, activities or mentorships; for mentorships, the mentors).
@@ -309,6 +314,13 @@ def apply_events(person_ids) -> int:
     caller may still use). Returns the number of runs updated."""
     if not person_ids:
         return 0
+    if len(person_ids) > INCREMENTAL_MIN_PEOPLE and len(person_ids) > INCREMENTAL_MAX_SHARE * (
+            db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("people"))) or 0):
+        # Most of the province: computing those people one by one (with their mentors and
+        # households) costs more than computing everyone (24 s against 11 s, awarding
+        # included, for a file of 1,000,000 completions of 430,000 people).
+        db.session.rollback()
+        return recompute_all()
     with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
         runs = _stored_runs(conn)
         if not runs:

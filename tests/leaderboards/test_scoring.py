@@ -391,6 +391,13 @@ def test_imports_bring_the_stored_scores_up_to_date(world, probe, app, campaign,
                          {"person_id": "P4", "kind": "learning_session", "occurred_on": date(2025, 9, 3)}], False)
     check("people", [{"external_id": "P4", "full_name": "Tẩn Văn Dũng", "group": "citizen", "unit_code": "TP",
                       "household_code": "H1"}], True)
+    # An event file of most of the province recomputes everyone (cheaper than one by one).
+    monkeypatch.setattr(scoring, "INCREMENTAL_MIN_PEOPLE", 1)
+    check("completions", [{"person_id": "P1", "skill_code": "S2", "completed_on": date(2025, 7, 1), "source": "mooc"},
+                          {"person_id": "P2", "skill_code": "S2", "completed_on": date(2025, 7, 2), "source": "mooc"}],
+          True)
+    check("completions", [{"person_id": "P1", "skill_code": "S3", "completed_on": date(2025, 7, 3),
+                           "source": "mooc"}], False)  # one person of the province's few: one by one
     with app.app_context():
         run = db.session.scalar(sa.select(scoring.ScoreRun))
         assert run.as_of == date(2025, 12, 31)  # imports keep the run's date
