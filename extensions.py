@@ -16,3 +16,12 @@ naming_convention = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
 babel = Babel()
+
+# SQLite lets one connection write at a time: a writer that waited longer than
+# SQLITE_BUSY_TIMEOUT_MS for another (a long import, a recompute) fails with one of these.
+_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether ``error`` (the ORM's or the driver's) says another writer held the database."""
+    return any(text in str(getattr(error, "orig", None) or error) for text in _BUSY)

@@ -1,5 +1,6 @@
 """The web shell shared by every package: formatting filters, navigation, language choice,
 error pages, security headers, cookie flags and rate limits."""
+import sqlite3
 from collections import OrderedDict, deque
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,9 +19,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import pass_context
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from emulation.i18n import N_
+from extensions import database_busy, db
 
 csrf = CSRFProtect()
 
@@ -58,9 +61,11 @@ def init_web(app) -> None:
     _install_gettext(app.jinja_env)
     app.context_processor(lambda: {"navigation": navigation, "current_language": str(get_locale())})
     app.after_request(_after_request)
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    for error in (OperationalError, sqlite3.OperationalError):  # the ORM's, and the bulk writers' raw one
+        app.register_error_handler(error, _database_error)
     if app.config.get("TRUST_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -251,12 +256,14 @@ ERROR_TITLES = {
     413: _l("The file is too large"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
+    503: _l("The system is busy"),
 }
 ERROR_HINTS = {
     403: _l("Your account's role or unit does not include this page. Ask an administrator if you need it."),
     404: _l("Check the address, or go back to the dashboard."),
     413: _l("The largest file accepted is %(mb)d MB."),
     500: _l("The problem has been logged. Please try again in a moment."),
+    503: _l("A large import is being saved. Nothing you sent was saved: please try again in a minute."),
 }
 
 
@@ -285,6 +292,21 @@ def error_headers(error) -> dict[str, str]:
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)
     return headers
+
+
+BUSY_RETRY_SECONDS = 30
+
+
+def _database_error(error):
+    """A database that is busy is a 503 with Retry-After, not a crash page; any other
+    database failure is logged and answered as a 500."""
+    db.session.rollback()
+    if database_busy(error):  # nothing the request did is kept
+        current_app.logger.warning("database busy: %s %s answered 503", request.method, request.path)
+        return _error_page(ServiceUnavailable("the database is busy saving a large import: nothing was done; "
+                                              "try again later", retry_after=BUSY_RETRY_SECONDS))
+    current_app.logger.error("database error on %s %s", request.method, request.path, exc_info=error)
+    return _error_page(InternalServerError(original_exception=error))
 
 
 def _csrf_error(error):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from emulation.i18n import N_, Message
@@ -209,7 +210,10 @@ def user_of_token(token: str) -> User | None:
     last = record.last_used_at
     if last is None or now - (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > timedelta(minutes=5):
         record.last_used_at = now  # at most one write every five minutes per token
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError:  # the database is busy (a long import on SQLite): noted next time
+            db.session.rollback()
     return record.user
 
 

@@ -19,6 +19,8 @@ def _json(schema: dict, description: str) -> dict:
 ERRORS = {
     "401": {"$ref": "#/components/responses/Unauthorized"},
     "403": {"$ref": "#/components/responses/Forbidden"},
+    "429": {"$ref": "#/components/responses/TooManyRequests"},
+    "503": {"$ref": "#/components/responses/Busy"},
 }
 NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
 CAMPAIGN_PARAM = {"name": "campaign", "in": "query", "required": False, "schema": {"type": "string"},
@@ -185,6 +187,13 @@ def document(server_url: str) -> dict:
                 "Unauthorized": _json(_ref("Error"), "No valid bearer token"),
                 "Forbidden": _json(_ref("Error"), "The account's role or unit does not allow it"),
                 "NotFound": _json(_ref("Error"), "No such thing"),
+                "TooManyRequests": {**_json(_ref("Error"), "Over the account's limit of requests a minute"),
+                                    "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                                "description": "Seconds to wait"}}},
+                "Busy": {**_json(_ref("Error"), "The database is busy saving a large import (SQLite): "
+                                               "nothing was done; send the request again later"),
+                         "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                                     "description": "Seconds to wait"}}},
             },
         },
     }

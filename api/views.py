@@ -51,7 +51,7 @@ def _json_errors(state):
 
 
 # Per code: the app's own handlers of these codes (error pages) would come first otherwise.
-for _code in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500):
+for _code in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500, 503):
     bp.register_error_handler(_code, _error)
 
 

@@ -18,6 +18,8 @@ from sqlalchemy.exc import DBAPIError
 
 from flask_babel import format_decimal, format_number
 
+from extensions import database_busy
+
 from .campaigns import CampaignError, load_campaign
 from .importing import KINDS, run_import
 from .tabular import neutralise
@@ -123,6 +125,10 @@ class DatabaseCommand(click.Command):
             # The bulk import path talks to the driver directly, so its errors come unwrapped.
             from flask_babel import gettext as _
 
+            if database_busy(exc):
+                raise click.ClickException(_(
+                    "The database is busy: another process (an import, a recompute) is writing to it. "
+                    "Nothing was written; run the command again when it has finished.")) from None
             cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
             reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
             raise click.ClickException(

@@ -62,6 +62,7 @@ class ImportJob:
     finished_at: str = ""
     report: dict | None = None  # see _report_record
     failure: str = ""
+    busy: bool = False  # failed because another process held the database (SQLite) too long
     followed_by: str = ""  # the job that imported this dry run's file
     errors_total: int = 0  # errors found, of which at most MAX_ERRORS_KEPT are in the report
 
@@ -239,8 +240,11 @@ def run_job(job: ImportJob) -> ImportJob:
     except Exception as exc:  # recorded for the page; the log has the traceback
         from flask import current_app
 
+        from extensions import database_busy
+
         current_app.logger.exception("import job %s failed", job.id)
         job.status, job.failure = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        job.busy = database_busy(exc)
     else:
         job.status, job.report, job.errors_total = "done", _report_record(report), len(report.errors)
     job.finished_at = job.heartbeat = _now()
