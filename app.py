@@ -100,7 +100,11 @@ def configure_sqlite(engine, busy_timeout_ms: int, cache_mb: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that will write says so at BEGIN (extensions.for_writing): it then
+        # waits its turn behind another writer (the busy timeout). A plain BEGIN that reads
+        # first and writes later cannot wait: if another writer has committed meanwhile,
+        # SQLite refuses its first write at once.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("begin_immediate") else "BEGIN")
 
 
 def compile_translations(directory: Path) -> None:

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from emulation.i18n import N_, Message
 from emulation.models import AuditLog, Unit
-from extensions import db
+from extensions import db, session_for_writing
 
 from .models import MANAGER, ROLES, LoginFailure, User, new_session_token
 
@@ -94,6 +94,7 @@ def authenticate(email: str, password: str, address: str, *, now: datetime | Non
     now = now or datetime.now(timezone.utc)
     email = normalise_email(email)
     address = (address or "?")[:64]
+    session_for_writing()  # it reads, then writes: it takes its turn as a writer from the start
     since = now - FAILURE_WINDOW
     recent = lambda column, value: db.session.scalar(  # noqa: E731
         select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since))

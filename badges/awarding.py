@@ -26,7 +26,7 @@ from emulation.bulk import references_proven_by_lookups
 from emulation.clock import as_date
 from emulation.models import Campaign
 from emulation.scoring import ensure_scores
-from extensions import db
+from extensions import db, for_writing
 
 from .classes import badge_classes
 from .models import BadgeRun
@@ -172,7 +172,7 @@ def _award(campaign: Campaign, as_of: date, people) -> AwardSummary:
     # ORM object read now would open a read transaction whose snapshot predates this
     # commit, and the caller would not see the awards afterwards.
     db.session.rollback()
-    with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
+    with for_writing(db.engine.connect()) as conn, references_proven_by_lookups(conn), conn.begin():
         d = conn.dialect.name
         temp = [("_due", "badge VARCHAR(32) NOT NULL, recipient_type VARCHAR(10) NOT NULL, recipient_id INTEGER "
                          "NOT NULL, awarded_on DATE NOT NULL, PRIMARY KEY (badge, recipient_type, recipient_id)")]

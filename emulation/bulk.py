@@ -38,9 +38,8 @@ def references_proven_by_lookups(conn):
     (the codes of units, households, people and skills it read), so SQLite's check of
     each row against its parents is redundant, and it costs about a quarter of the write
     time of a completions file in date order (bench/README.md). Nothing can remove a
-    parent in between: SQLite has one writer, and in WAL mode a transaction that has read
-    an older snapshot cannot start writing after another connection committed
-    (SQLITE_BUSY_SNAPSHOT: the import fails and writes nothing). The pragma only takes
+    parent in between: SQLite has one writer, and an import's transaction holds the write
+    lock from its BEGIN IMMEDIATE (``extensions.for_writing``). The pragma only takes
     effect outside a transaction, so this wraps the whole transaction; the connection gets
     its checks back before it returns to the pool, or is discarded. PostgreSQL: see
     FK_REVALIDATE_ROWS.

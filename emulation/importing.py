@@ -1089,7 +1089,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     what a unit manager may import (not the skills framework, which is province-wide).
     """
     from flask import current_app
-    from extensions import db
+    from extensions import db, for_writing
 
     if kind not in IMPORTERS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -1117,7 +1117,9 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
         stream.close()
         return report
 
-    with _gc_paused(), engine.connect() as conn, references_proven_by_lookups(conn):
+    # A dry run only reads; an import writes, and takes its turn as a writer from the start.
+    connection = engine.connect() if dry_run else for_writing(engine.connect())
+    with _gc_paused(), connection as conn, references_proven_by_lookups(conn):
         trans = conn.begin()
         try:
             ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid, scope_path)

@@ -78,6 +78,7 @@ class Progress:
     scope: UnitProgress  # the province (all roots together) or a manager's unit
     children: list[UnitProgress]  # the scope's sub-units (communes and wards for the province)
     adults_universalized: int  # universalized people who are not students (the "certified" target)
+    updating: bool = False  # the stored scores are being brought up to date by another process
 
 
 def current_campaign() -> Campaign | None:
@@ -96,7 +97,9 @@ def current_campaign() -> Campaign | None:
 def campaign_progress(campaign: Campaign, *, as_of: date | None = None, scope_path: str | None = None) -> Progress:
     """Coverage of ``scope_path``'s subtree (the whole province when None) and of its sub-units."""
     as_of = as_of or province_today()
-    ensure_scores(campaign, as_of)
+    # A page does not wait for an import's scores (SQLite): it shows the stored ones, and
+    # says they are being brought up to date.
+    fresh = ensure_scores(campaign, as_of, wait=False)
     groups = campaign.groups
     units = db.session.execute(
         sa.select(Unit.id, Unit.parent_id, Unit.code, Unit.name, Unit.kind, Unit.path, UnitScore.by_group,
@@ -128,16 +131,16 @@ def campaign_progress(campaign: Campaign, *, as_of: date | None = None, scope_pa
     # students aside.
     adults = sum(c.n for g, c in scope.by_group.items() if g != "student")
     return Progress(campaign, as_of, (campaign.starts_on, min(campaign.ends_on, as_of)), scope,
-                    sorted(children, key=lambda c: c.name), adults)
+                    sorted(children, key=lambda c: c.name), adults, updating=not fresh)
 
 
 def person_score(campaign: Campaign, person_id: int, as_of: date | None = None) -> PersonScore | None:
     """A person's stored scores for ``campaign`` as of ``as_of`` (today by default)."""
-    ensure_scores(campaign, as_of or province_today())
+    ensure_scores(campaign, as_of or province_today(), wait=False)  # as campaign_progress
     return db.session.get(PersonScore, (campaign.id, person_id))
 
 
 def household_score(campaign: Campaign, household_id: int, as_of: date | None = None) -> HouseholdScore | None:
     """A household's stored scores for ``campaign`` as of ``as_of`` (today by default)."""
-    ensure_scores(campaign, as_of or province_today())
+    ensure_scores(campaign, as_of or province_today(), wait=False)  # as campaign_progress
     return db.session.get(HouseholdScore, (campaign.id, household_id))

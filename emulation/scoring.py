@@ -23,7 +23,9 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 from blinker import Namespace
 
-from extensions import db
+from sqlalchemy.exc import OperationalError
+
+from extensions import busy_timeout, database_busy, db, for_writing
 
 from .bulk import references_proven_by_lookups
 from .clock import as_date, province_today
@@ -263,19 +265,28 @@ class _Scorer:
             import_batch_id=batch))
 
 
-def recompute(campaign: Campaign, as_of: date | None = None) -> RecomputeSummary:
-    """Rebuild the stored scores of ``campaign`` as of ``as_of`` (today by default)."""
+def recompute(campaign: Campaign, as_of: date | None = None, *, wait: bool = True) -> RecomputeSummary | None:
+    """Rebuild the stored scores of ``campaign`` as of ``as_of`` (today by default).
+
+    ``wait=False``: on SQLite, when another process is writing (an import and its scores),
+    do nothing and return None at once, instead of waiting for it."""
     rules = _Rules.of(campaign)
     # The work runs on its own connection and transaction: end the session's (on SQLite a
     # session still reading an older snapshot could not write afterwards). A rollback, not a
     # close: the caller's objects stay in the session and are read again when next used.
     db.session.rollback()
-    return _recompute(rules, as_of or province_today())
+    try:
+        return _recompute(rules, as_of or province_today(), wait=wait)
+    except OperationalError as exc:
+        if not wait and database_busy(exc):
+            return None
+        raise
 
 
-def _recompute(campaign: _Rules, as_of: date) -> RecomputeSummary:
+def _recompute(campaign: _Rules, as_of: date, wait: bool = True) -> RecomputeSummary:
     started = datetime.now(timezone.utc)
-    with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
+    with (for_writing(db.engine.connect()) as conn, busy_timeout(conn, None if wait else 0),
+          references_proven_by_lookups(conn), conn.begin()):
         scorer = _Scorer(conn, campaign, as_of, _required_by_group(conn))
         scorer.people(only=False)
         scorer.mentors(only=False)
@@ -321,7 +332,7 @@ def apply_events(person_ids) -> int:
         # included, for a file of 1,000,000 completions of 430,000 people).
         db.session.rollback()
         return recompute_all()
-    with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
+    with for_writing(db.engine.connect()) as conn, references_proven_by_lookups(conn), conn.begin():
         runs = _stored_runs(conn)
         if not runs:
             return 0
@@ -438,15 +449,19 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # SQLite: naive UTC
 
 
-def ensure_scores(campaign: Campaign, as_of: date, echo=None) -> None:
+def ensure_scores(campaign: Campaign, as_of: date, echo=None, *, wait: bool = True) -> bool:
     """Recompute the stored scores unless they are of ``as_of``, of the latest import and
-    newer than the campaign's rules."""
+    newer than the campaign's rules. With ``wait=False`` (a page), stored scores that
+    another process is busy bringing up to date (on SQLite) are left as they are: returns
+    False then, True when the stored scores are up to date."""
     run = db.session.get(ScoreRun, campaign.id)
     batch = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
     if (run is not None and as_date(run.as_of) == as_of and run.import_batch_id == batch
             and _utc(run.computed_at) >= _utc(campaign.updated_at)):
-        return
-    summary = recompute(campaign, as_of)
+        return True
+    summary = recompute(campaign, as_of, wait=wait)
+    if summary is None:
+        return False
     if echo:
         from flask_babel import gettext as _
 
@@ -454,3 +469,4 @@ def ensure_scores(campaign: Campaign, as_of: date, echo=None) -> None:
 
         echo(_("Scores recomputed as of %(day)s (%(seconds)s s).", day=as_of.isoformat(),
                seconds=format_decimal(summary.seconds, format="0.0")))
+    return True

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from emulation.bulk import references_proven_by_lookups
 from emulation.models import Campaign
 from emulation.scoring import SORT_KEYS, ensure_scores
-from extensions import db
+from extensions import db, for_writing
 
 from .models import Publication
 
@@ -64,7 +64,7 @@ def publish(campaign: Campaign, as_of: date, *, actor: str) -> Published:
     db.session.close()
     pubs = db.metadata.tables["publications"]
     try:
-        with db.engine.connect() as conn, references_proven_by_lookups(conn), conn.begin():
+        with for_writing(db.engine.connect()) as conn, references_proven_by_lookups(conn), conn.begin():
             pid = conn.execute(sa.insert(pubs).values(
                 campaign_id=cid, as_of=as_of, published_at=datetime.now(timezone.utc), published_by=actor)
                 .returning(pubs.c.id)).scalar_one()

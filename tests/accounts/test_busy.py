@@ -2,6 +2,7 @@
 import holds the lock (longer than SQLITE_BUSY_TIMEOUT_MS) gets a clear "busy, try again"
 answer with Retry-After, nothing it did is kept, and it works once the import is done."""
 import sqlite3
+from datetime import datetime, timezone
 
 import pytest
 
@@ -82,3 +83,78 @@ def test_an_uploaded_import_while_another_writes(app, staff, probe, signed_in, r
     request.getfixturevalue("import_in_progress").execute("BEGIN")
     page = signed_in("admin").get(f"/imports/{job.id}").get_data(as_text=True)
     assert "Cơ sở dữ liệu đang bận" in page and "gửi lại tệp" in page
+
+
+def test_a_writer_takes_its_turn_from_the_start(app, probe):
+    """Imports, recomputes, awards, publications and sign-ins begin with BEGIN IMMEDIATE on
+    SQLite: from then on no other writer gets in, so none can commit between their reads
+    and their first write (which SQLite would then refuse at once, whatever the timeout)."""
+    from extensions import db, for_writing, session_for_writing
+
+    def another_writer_gets_in() -> bool:
+        other = sqlite3.connect(probe.sqlite_file(), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))  # a reading transaction: others may still write
+        assert another_writer_gets_in()
+        session_for_writing()
+        assert not another_writer_gets_in()
+        db.session.rollback()
+        with for_writing(db.engine.connect()) as conn, conn.begin():
+            assert not another_writer_gets_in()
+        with db.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("SELECT 1")
+            assert another_writer_gets_in()
+
+
+def test_a_sign_in_during_an_import_does_not_spoil_it(app, staff, world, files, probe):
+    """A sign-in while an import is being written waits its turn, is told to try again,
+    and the import goes through whole."""
+    from emulation.importing import run_import
+
+    rows = [{"person_id": p, "skill_code": s, "completed_on": "2025-04-01", "source": "mooc"}
+            for p in ("P1", "P2", "P3", "P4") for s in ("S1", "S2", "S3")]
+    path = files.csv(rows, ["person_id", "skill_code", "completed_on", "source"])
+    answers = []
+
+    def progress(done, total):
+        if not answers:  # while the import is under way
+            answers.append(Web(app.test_client()).login(staff["viewer"]).status_code)
+
+    with app.app_context():
+        report = run_import("completions", path, actor="test", progress=progress)
+    assert report.ok and report.committed, report.summary()
+    assert answers == [503]  # the sign-in waited its turn (200 ms here), then was told to try again
+    assert probe.count("completions") == len(rows)
+
+
+def test_the_dashboard_does_not_wait_for_an_imports_scores(app, staff, campaign, world, signed_in, request):
+    """Scores out of date while another process holds the database (the import is still
+    scoring): the dashboard shows the stored figures at once and says they are being
+    updated, instead of recomputing them in the request (or waiting, then failing)."""
+    page = signed_in("admin")
+    first = page.get("/dashboard")
+    assert first.status_code == 200 and "đang được cập nhật" not in first.get_data(as_text=True)
+    world.load("completions", [{"person_id": "P1", "skill_code": "S1", "completed_on": "2025-04-01",
+                                "source": "mooc"}])
+    with app.app_context():  # a newer import whose scores are not stored yet
+        from emulation.models import ImportBatch
+        from extensions import db
+
+        now = datetime.now(timezone.utc)
+        db.session.add(ImportBatch(kind="completions", file_name="x.csv", sha256="0" * 64, actor="test",
+                                   started_at=now, finished_at=now, rows_in=0, rows_accepted=0, rows_rejected=0,
+                                   rows_changed=0, skip_invalid=False))
+        db.session.commit()
+    request.getfixturevalue("import_in_progress")
+    r = page.get("/dashboard")
+    assert r.status_code == 200
+    assert "đang được cập nhật" in r.get_data(as_text=True)

@@ -89,7 +89,7 @@ def test_every_scope_reads_the_stored_scores(progress_of, world, monkeypatch):
 
     calls = []
     full = scoring._recompute
-    monkeypatch.setattr(scoring, "_recompute", lambda *a: calls.append(a) or full(*a))
+    monkeypatch.setattr(scoring, "_recompute", lambda *a, **k: calls.append(a) or full(*a, **k))
     may = date(2025, 5, 4)
     assert figures(progress_of(as_of=may).scope)["citizen"] == (0, 902)
     progress_of(as_of=may, scope="THCS")
