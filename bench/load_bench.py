@@ -159,6 +159,7 @@ class WriterWatch:
         self.locked: list[tuple[float, bool]] = []
         self.sign_ins: list[tuple[int | str, float]] = []  # (status or error, seconds)
         self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
 
     def run(self) -> None:
         next_sign_in = time.perf_counter()
@@ -174,7 +175,10 @@ class WriterWatch:
                 conn.close()
             if time.perf_counter() >= next_sign_in:
                 next_sign_in += 3
-                threading.Thread(target=self.sign_in, daemon=True).start()
+                self.threads.append(threading.Thread(target=self.sign_in))
+                self.threads[-1].start()
+        for thread in self.threads:  # the sign-ins under way end before the server does
+            thread.join()
 
     def sign_in(self) -> None:
         jar = http.cookiejar.CookieJar()

@@ -18,7 +18,7 @@ scores on their ``universalized_on``; nothing worth 0 points dates anything.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -449,16 +449,27 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # SQLite: naive UTC
 
 
+# How long after an import a page leaves the scores to the importing process.
+IMPORT_SCORING_GRACE = timedelta(minutes=10)
+
+
 def ensure_scores(campaign: Campaign, as_of: date, echo=None, *, wait: bool = True) -> bool:
     """Recompute the stored scores unless they are of ``as_of``, of the latest import and
     newer than the campaign's rules. With ``wait=False`` (a page), stored scores that
-    another process is busy bringing up to date (on SQLite) are left as they are: returns
-    False then, True when the stored scores are up to date."""
+    another process is bringing up to date (an import of the last IMPORT_SCORING_GRACE, or
+    any writer holding SQLite's lock) are left as they are: returns False then, True when
+    the stored scores are up to date."""
     run = db.session.get(ScoreRun, campaign.id)
     batch = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
     if (run is not None and as_date(run.as_of) == as_of and run.import_batch_id == batch
             and _utc(run.computed_at) >= _utc(campaign.updated_at)):
         return True
+    if not wait and run is not None and run.import_batch_id != batch:
+        # An import has just committed: the process that ran it is bringing the scores up
+        # to date (on SQLite, a page that began the same work would make it wait, then fail).
+        finished = db.session.scalar(sa.select(ImportBatch.finished_at).where(ImportBatch.id == batch))
+        if finished is not None and datetime.now(timezone.utc) - _utc(finished) < IMPORT_SCORING_GRACE:
+            return False
     summary = recompute(campaign, as_of, wait=wait)
     if summary is None:
         return False

@@ -71,11 +71,16 @@ def board():
         return _render_board(c, context)                           # one visitor's: neither is shared
     # A publication never changes: its pages are rendered once per process, for visitors.
     # The key holds all else a page shows: the query (in any order, empty fields left out:
-    # the filters form sends them), the language, and the latest import (unit names and
-    # communes come from the data).
+    # the filters form sends them), the language, and the latest import of units, households
+    # or people (names and communes come from them; an import of events changes nothing a
+    # publication shows, so the pages stay drawn through it).
     query = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v))
-    key = (c.publication.id, query, str(get_locale()), db.session.scalar(sa.select(sa.func.max(ImportBatch.id))))
+    names = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.kind.in_(NAMING_KINDS)))
+    key = (c.publication.id, query, str(get_locale()), names)
     return page_cache().get_or_render(key, lambda: _render_board(c, context))
+
+
+NAMING_KINDS = ("units", "households", "people")
 
 
 def _render_board(c, context) -> str:

@@ -128,3 +128,13 @@ def test_visitors_pages_are_rendered_once_per_publication(client, published, run
                                "--as-of", "2026-01-01"]).exit_code == 0
     newer = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
     assert newer != first and len(rendered) == 3
+    # An import of events changes nothing a publication shows: its pages stay drawn.
+    world.load("completions", [{"person_id": "P3", "skill_code": "S1", "completed_on": date(2025, 10, 2),
+                                "source": "mooc"}])
+    assert client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True) == newer
+    assert len(rendered) == 3
+    # A people file can change the names shown: drawn again.
+    world.load("people", [{"external_id": "P4", "full_name": "Lò Văn Mới", "group": "citizen", "unit_code": "TP",
+                           "household_code": "H1"}])
+    renamed = client.get("/leaderboards?campaign=bdhvs-2025&board=people").get_data(as_text=True)
+    assert len(rendered) == 4 and "Lò V. M." in renamed
