@@ -17,7 +17,7 @@ What it does, on a demo province already loaded and published (``--db``, e.g. th
 4. Five seconds in, imports a file of ``--rows`` new completions (default 1,000,000) with
    ``flask import completions``, then runs ``flask scores recompute``. They and the
    scheduler run as the README advises for batch work beside a server (``--batch``:
-   ``chrt --idle 0`` by default).
+   ``nice -n 10`` by default; ``idle`` for ``chrt --idle 0``, ``normal``).
 5. Reports p50/p95/p99 latency (from the time each request was due), by kind of page and
    by 10 s of the run, the errors, whether any process wrote "database is locked", and
    whether every row of the file is in the database (a sample of 2,000 rows, each with
@@ -241,9 +241,9 @@ def main(argv=None) -> int:
     p.add_argument("--baseline-seconds", type=int, default=10,
                    help="seconds of the baseline: a static file at the same rate, before the load (0: none)")
     p.add_argument("--no-batch", action="store_true", help="the load alone: no import, no recompute")
-    p.add_argument("--batch", choices=sorted(BATCH_PRIORITY), default="idle",
-                   help="how the import and the recompute run beside the server (default: idle, as the "
-                        "README advises)")
+    p.add_argument("--batch", choices=sorted(BATCH_PRIORITY), default="nice",
+                   help="how the import, the recompute and the scheduler run beside the server (default: "
+                        "nice, as the README advises)")
     a = p.parse_args(argv)
     db = a.db.resolve()
     try:
