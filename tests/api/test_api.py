@@ -4,10 +4,8 @@ the import's rules."""
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
-from extensions import db
 from tests.web import EMAILS, PASSWORD, Web, make_token
 
 ROWS = [{"person_id": "P1", "skill_code": "S1", "completed_on": "2025-03-15", "source": "mooc"},
