@@ -285,7 +285,7 @@ def _error_page(error):
 
 def error_headers(error) -> dict[str, str]:
     """The headers an HTTP error carries besides its body's type: ``Allow`` on a 405 (RFC 9110
-    requires it), ``Retry-After`` on a 429."""
+    requires it), ``Retry-After`` on a 429 or a 503."""
     headers = {}
     if isinstance(error, HTTPException):
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}

@@ -5,8 +5,8 @@ requires (family name and initials for adults, initials only under 16 or when th
 unknown).
 """
 from dataclasses import dataclass
-from functools import cache, partial
 from datetime import date
+from functools import cache, partial
 
 import sqlalchemy as sa
 

@@ -58,6 +58,10 @@ def _choice() -> _Choice:
     return _Choice(campaign, kind, publication, brackets, bracket, boards.unit_by_code(request.args.get("commune", "")))
 
 
+# The imports whose files can change what a publication's pages show (names, communes).
+NAMING_KINDS = ("units", "households", "people")
+
+
 @bp.get("/leaderboards")
 @public
 def board():
@@ -78,9 +82,6 @@ def board():
     names = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.kind.in_(NAMING_KINDS)))
     key = (c.publication.id, query, str(get_locale()), names)
     return page_cache().get_or_render(key, lambda: _render_board(c, context))
-
-
-NAMING_KINDS = ("units", "households", "people")
 
 
 def _render_board(c, context) -> str:
