@@ -56,14 +56,18 @@ def warm_up(app: Flask) -> None:
     spending its first second on that while visitors wait."""
     from leaderboards.public import front_pages
 
-    with app.test_request_context():
-        urls = ["/", *front_pages()]
-    client = app.test_client()
-    for url in urls:
-        client.get(url)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()  # no connection may cross the fork
+    try:
+        with app.test_request_context():
+            urls = ["/", *front_pages()]
+        client = app.test_client()
+        for url in urls:
+            client.get(url)
+    except Exception:  # a server starts cold rather than not at all (e.g. before "db upgrade")
+        app.logger.warning("warm-up skipped", exc_info=True)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()  # no connection may cross the fork
 
 
 def select_locale() -> str:

@@ -267,3 +267,14 @@ def test_warm_up_draws_the_front_pages_before_the_workers_fork(app, campaign, wo
     for url in (f"/leaderboards?campaign={campaign}&board=people",
                 f"/leaderboards?board=people&campaign={campaign}&commune=&find="):
         assert b"from the cache" in app.test_client().get(url).data
+
+
+def test_warm_up_never_stops_a_server_from_starting(make_app, caplog):
+    """Before "db upgrade" there is nothing to draw: the server starts cold."""
+    from app import warm_up
+
+    app = make_app(create_schema=False)
+    warm_up(app)
+    assert "warm-up skipped" in caplog.text
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0
