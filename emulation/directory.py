@@ -87,8 +87,10 @@ def people_of(unit: Unit, page: int, search: str = "") -> Page:
     """People registered with ``unit`` itself, by name (optionally filtered by name or id)."""
     where = [Person.unit_id == unit.id]
     if search:
-        like = f"%{search.strip()}%"
-        where.append(sa.or_(Person.full_name.ilike(like), Person.external_id.ilike(like)))
+        # Escaped: a typed "%" or "_" is a character to find, not a pattern matching everyone.
+        text = search.strip()
+        where.append(sa.or_(Person.full_name.icontains(text, autoescape=True),
+                            Person.external_id.icontains(text, autoescape=True)))
     q = (sa.select(Person.external_id, Person.full_name, Person.group, Household.code.label("household_code"),
                    sa.select(sa.func.count()).where(Completion.person_id == Person.id).scalar_subquery()
                    .label("completions"))
