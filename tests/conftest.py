@@ -6,7 +6,9 @@ Every database test runs twice through one fixture parameter, ``database_url``:
 - ``postgresql``: the database named by the environment variable ``TEST_DATABASE_URL``
   (e.g. ``postgresql://postgres@127.0.0.1:5432/test``), whose ``public`` schema is dropped
   and created again before each test. Without the variable, or when the server cannot be
-  reached within a few seconds, the postgresql cases are skipped.
+  reached within a few seconds, the postgresql cases are skipped — unless
+  ``REQUIRE_POSTGRESQL=1`` (set by .ci/run), which makes a missing variable or an
+  unreachable server a failure of every postgresql case instead.
 
 ``app`` builds the schema with ``create_all()`` (fast); tests/test_migrations.py checks
 that the real migrations (``flask db upgrade``) give the same schema.
@@ -72,11 +74,11 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
     url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL cases skipped")
-    reason = _pg_unavailable(url)
+    reason = "TEST_DATABASE_URL is not set" if not url else _pg_unavailable(url)
     if reason:
-        pytest.skip(reason)
+        if os.environ.get("REQUIRE_POSTGRESQL") == "1":  # CI: PostgreSQL must be there
+            pytest.fail(f"{reason}, and REQUIRE_POSTGRESQL=1", pytrace=False)
+        pytest.skip(f"{reason}: PostgreSQL cases skipped")
     _reset_pg_schema(url)
     return normalise_database_url(url)
 
