@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from app import create_app
@@ -32,6 +33,12 @@ from tests.checks import describe
 
 # Hypothesis keeps its files with pytest's cache (ignored by git), not in a new folder at the root.
 set_hypothesis_home_dir(Path(__file__).resolve().parent.parent / ".pytest_cache" / "hypothesis")
+# Profiles: "ci" (selected by .ci/run through HYPOTHESIS_PROFILE) draws the same examples on
+# every run, so a green CI is reproducible and a red one fails again when run again; "dev"
+# (the default) draws new ones each run, to find what the fixed ones miss.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_CONNECT_TIMEOUT = 3

@@ -24,6 +24,12 @@ def test_home_page(client, imports):
     response = client.get("/")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    # The visitor's ways in: the boards, their own progress, a badge to verify; no staff data.
+    for link in ('href="/leaderboards"', 'href="/p"', 'href="/badges/verify"', 'href="/login'):
+        assert link in page, link
+    assert 'lang="vi"' in page and "Bảng xếp hạng" in page
+    assert "Nguyễn Văn An" not in page and "P1" not in page
 
 
 def test_the_schema_is_fresh_for_every_test(app):

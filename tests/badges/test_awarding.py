@@ -163,7 +163,7 @@ def test_award_revoke_and_award_again(earned, app, runner, campaign):
     assert result.exit_code == 0, result.output
     # P1: citizen, pioneer (a party member, universalized 14 days in), identity; P2: citizen;
     # H1 (P2 alone) a digital family.
-    assert "5" in result.output
+    assert "trao mới 5, thu hồi 0, đổi ngày 0, đang có hiệu lực 5 " in result.output, result.output
     with app.app_context():
         assert live_awards(app) == {
             ("citizen", "person", "P1"): date(2025, 3, 15), ("pioneer", "person", "P1"): date(2025, 3, 15),

@@ -68,8 +68,14 @@ def test_any_file_gives_a_clean_report_and_a_rejected_one_writes_nothing(seeded,
     before = probe.snapshot(sequences=False)
     report = seeded.run(kind, io.BytesIO(data), file_name="fuzz.csv")
     event("file error" if report.file_error is not None else "row errors" if report.errors else "accepted")
-    assert report.file_error is not None or report.rows_in >= 0
+    if report.file_error is None:
+        # Every data row is accounted for, accepted or rejected, and rejected rows are reported.
+        assert report.rows_in == report.rows_accepted + report.rows_rejected
+        assert report.rows_rejected == len({e.line for e in report.errors})
+        assert report.ok == (not report.errors) and report.committed == report.ok
+    else:
+        assert report.file_error.render() and not report.committed and report.rows_accepted == 0
     for e in report.errors:
-        assert e.line >= 1 and e.reason.render()
+        assert e.line >= 2 and e.reason.render()  # line 1 is the header
     if not report.ok:
         assert probe.snapshot(sequences=False) == before

@@ -2,6 +2,7 @@
 (tests/leaderboards/reference.py), on many random small provinces, on SQLite and
 PostgreSQL; and the command line of SPEC §6 (``scores recompute``, ``leaderboard export``)."""
 import csv
+import re
 import io
 import json
 from datetime import date
@@ -269,7 +270,9 @@ def test_scores_recompute_and_leaderboard_export(world, runner, campaign, tmp_pa
         {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"}])
     result = runner.invoke(args=["scores", "recompute", "--campaign", "bdhvs-2025", "--as-of", "2025-12-31"])
     assert result.exit_code == 0, result.output
-    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+    # One summary line, with the figures: P1 and P2 universalized, H1 (P2 alone) a digital family.
+    assert [line for line in result.output.splitlines() if line.strip()] == [result.output.strip()]
+    assert re.search(r": 4 (người|people) \(2 ", result.output) and re.search(r"\(1 ", result.output), result.output
 
     result = runner.invoke(args=["leaderboard", "export", "--campaign", "bdhvs-2025", "--board", "people",
                                  "--as-of", "31/12/2025"])
