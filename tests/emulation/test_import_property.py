@@ -35,36 +35,91 @@ def date_text(d: date):
     return st.sampled_from([d.isoformat(), f.dmy(d), f.d_m_y(d), f" {d.isoformat()} "])
 
 
-cells = {
-    "person_id": labelled(st.sampled_from(["P1", "P2", "P3", "P4", " P2 ", "P3\t"]),
-                          st.sampled_from(["", "   ", "P9", "p1", "NOPE", "P 1"])),
-    "skill_code": labelled(st.sampled_from(["S1", "S2", "S3", " S1"]),
-                           st.sampled_from(["", "S9", "s1", "S1;S2"])),
-    "completed_on": labelled(
-        st.dates(date(1990, 1, 1), f.TODAY).flatmap(date_text),
-        st.one_of(
-            st.sampled_from(["", "2026-02-31", "31/04/2025", "2025-13-01", "29/02/2025", "2025-3-5", "abc",
-                             "1899-12-31", "00/01/2025", "15.03.2025", "2025/03/15"]),
-            st.dates(f.TODAY + timedelta(days=1), date(2030, 12, 31)).flatmap(date_text),  # the future
-        )),
-    "source": labelled(st.sampled_from(["mooc", "vneid", "session", "assessment", "manual", "MOOC", " Vneid "]),
-                       st.sampled_from(["", "web", "mooc;vneid", "m00c"])),
-    "reference": labelled(st.one_of(st.just(""), st.text(LETTERS + " ,;\"'", max_size=60)),
-                          st.text(LETTERS, min_size=256, max_size=300)),
+VALID = {
+    "person_id": st.sampled_from(["P1", "P2", "P3", "P4", " P2 ", "P3\t"]),
+    "skill_code": st.sampled_from(["S1", "S2", "S3", " S1"]),
+    "completed_on": st.dates(date(1990, 1, 1), f.TODAY).flatmap(date_text),
+    "source": st.sampled_from(["mooc", "vneid", "session", "assessment", "manual", "MOOC", " Vneid "]),
+    "reference": st.one_of(st.just(""), st.text(LETTERS + " ,;\"'", max_size=60)),
 }
-row_strategy = st.fixed_dictionaries({c: cells[c] for c in COLUMNS})
+INVALID = {
+    "person_id": st.sampled_from(["", "   ", "P9", "p1", "NOPE", "P 1"]),
+    "skill_code": st.sampled_from(["", "S9", "s1", "S1;S2"]),
+    "completed_on": st.one_of(
+        st.sampled_from(["", "2026-02-31", "31/04/2025", "2025-13-01", "29/02/2025", "2025-3-5", "abc",
+                         "1899-12-31", "00/01/2025", "15.03.2025", "2025/03/15"]),
+        st.dates(f.TODAY + timedelta(days=1), date(2030, 12, 31)).flatmap(date_text),  # the future
+    ),
+    "source": st.sampled_from(["", "web", "mooc;vneid", "m00c"]),
+    "reference": st.text(LETTERS, min_size=256, max_size=300),
+}
+cells = {c: labelled(VALID[c], INVALID[c]) for c in COLUMNS}
+# Half the rows are wholly valid (a row of random cells is valid once in 32): with 12 keys
+# (4 people, 3 skills), accepted rows that repeat a key, earlier or later, are common.
+row_strategy = st.one_of(st.fixed_dictionaries({c: VALID[c].map(lambda s: (s, True)) for c in COLUMNS}),
+                         st.fixed_dictionaries({c: cells[c] for c in COLUMNS}))
+
+
+
+@st.composite
+def file_rows(draw):
+    """Rows of a file; valid rows repeated further down with another date, earlier or
+    later (the earliest of a key is the one kept, whichever line it is on)."""
+    rows = draw(st.lists(row_strategy, min_size=1, max_size=25))
+    valid = [r for r in rows if all(ok for _, ok in r.values())]
+    for _ in range(draw(st.integers(0, 3)) if valid else 0):
+        row = draw(st.sampled_from(valid))
+        d = _parse_date(row["completed_on"][0].strip())
+        other = draw(st.one_of(st.dates(date(1990, 1, 1), d - timedelta(days=1)) if d > date(1990, 1, 1) else st.nothing(),
+                               st.dates(d + timedelta(days=1), f.TODAY) if d < f.TODAY else st.nothing()))
+        at = draw(st.integers(rows.index(row) + 1, len(rows)))
+        rows.insert(at, {**row, "completed_on": (draw(date_text(other)), True)})
+    return rows
 
 
 def blank(row):
     return not any(text.strip() for text, _ in row.values())
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(rows=st.lists(row_strategy, min_size=1, max_size=25),
-       header=st.permutations(COLUMNS),
-       chunk_rows=st.integers(1, 7))
-def test_column_wise_and_cell_wise_validation_agree(world, files, app, probe, rows, header, chunk_rows):
+# What the examples must exercise, as a share of those run (checked after them).
+RICHNESS = {"a key repeated, the later line earlier": 0.25, "a key repeated, the later line later": 0.25,
+            "a rejected row": 0.5, "an accepted row": 0.6}
+
+
+def _dates_by_key(rows) -> dict:
+    out = {}
+    for row in rows:
+        if all(ok for _, ok in row.values()):
+            key = (row["person_id"][0].strip(), row["skill_code"][0].strip())
+            out.setdefault(key, []).append(_parse_date(row["completed_on"][0].strip()))
+    return out
+
+
+def test_column_wise_and_cell_wise_validation_agree(world, files, app, probe):
+    seen, runs = dict.fromkeys(RICHNESS, 0), []
+
+    @settings(max_examples=120, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(rows=file_rows(),
+           header=st.permutations(COLUMNS),
+           chunk_rows=st.integers(1, 7))
+    def check(rows, header, chunk_rows):
+        _check_validation(world, files, app, probe, rows, header, chunk_rows)
+        runs.append(1)
+        dated = _dates_by_key(rows).values()
+        found = {"a key repeated, the later line earlier": any(b < a for ds in dated for a, b in zip(ds, ds[1:])),
+                 "a key repeated, the later line later": any(b > a for ds in dated for a, b in zip(ds, ds[1:])),
+                 "a rejected row": any(not all(ok for _, ok in r.values()) for r in rows),
+                 "an accepted row": any(all(ok for _, ok in r.values()) for r in rows)}
+        for k, v in found.items():
+            seen[k] += v
+
+    check()
+    shares = {k: n / len(runs) for k, n in seen.items()}
+    assert {k: v for k, v in shares.items() if v < RICHNESS[k]} == {}, shares
+
+
+def _check_validation(world, files, app, probe, rows, header, chunk_rows):
     from emulation.importing import CompletionsImporter, ImportContext
 
     header = list(header)
