@@ -305,12 +305,16 @@ def run_job(job: ImportJob) -> ImportJob:
     job.status, job.heartbeat, job.pid, job.host = "running", _now(), os.getpid(), socket.gethostname()
     job.save()
     ended = threading.Event()
+    from flask import current_app
+
+    app = current_app._get_current_object()
 
     def beat():
         # Progress comes only as rows are read; opening a workbook can take minutes.
-        while not ended.wait(HEARTBEAT_EVERY):
-            job.heartbeat = _now()
-            job.save()
+        with app.app_context():
+            while not ended.wait(HEARTBEAT_EVERY):
+                job.heartbeat = _now()
+                job.save()
 
     beating = threading.Thread(target=beat, name=f"heartbeat-{job.id[:8]}", daemon=True)
     beating.start()

@@ -232,16 +232,16 @@ class _XlsxTable(Table):
             self._wb = load_workbook(stream, read_only=True, data_only=True)
             ws = self._wb.worksheets[0]
             first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, SyntaxError) as exc:
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError, SyntaxError) as exc:
             # The reason, not openpyxl's sentence: that one names the server's path of the file.
             raise FileRejected(N_("The .xlsx file cannot be read (%(reason)s)."),
                                reason=_reason(exc.__cause__ or exc, stream)) from None
         if first is None or not any(_cell_text(c).strip() for c in first):
             raise FileRejected(N_("The file is empty: it has no header row."))
         self.header = _normalise_header(first)
-        # Rows are cut to the header's width (plus a few cells, to report a row too long):
+        # Rows are cut to the header's width plus one cell (enough to reject a row too long):
         # a sheet whose dimension claims column XFD must not pad every row to 16,384 cells.
-        self._rows = ws.iter_rows(min_row=2, max_col=len(self.header) + MAX_EXTRA_CELLS, values_only=True)
+        self._rows = ws.iter_rows(min_row=2, max_col=len(self.header) + 1, values_only=True)
         self._line = 1
         self._done = 0
         self._rows_total = max(ws.max_row or 1, 1)
@@ -363,14 +363,13 @@ def _scan_member(archive, info, what: str) -> None:
             if what == "strings":
                 window = tail + block
                 strings += len(_SHARED_STRING.findall(window))
-                # The last bytes again next time, counted only if a tag starts there.
-                cut = max(0, len(window) - 64)
-                tail = window[cut:]
-                strings -= len(_SHARED_STRING.findall(tail))
                 if strings > limits["strings"]:
                     raise FileRejected(
                         N_("The .xlsx file has more than %(limit)s different texts; save it as CSV UTF-8, or split it."),
                         limit=limits["strings"])
+                # The last bytes are read again with the next block: what starts there counts then.
+                tail = window[max(0, len(window) - 64):]
+                strings -= len(_SHARED_STRING.findall(tail))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
