@@ -1,4 +1,5 @@
 """Application factory for Thi Đua Số."""
+import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
@@ -14,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``test_config`` overrides the environment-derived configuration (used by the tests).
     """
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)  # holds keys and personal data
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            private_sqlite_files(db.engine.url.database)
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
     from accounts import register as register_accounts
@@ -80,6 +82,25 @@ def select_locale() -> str:
         if wanted in current_app.config["LANGUAGES"]:
             return wanted
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def private_sqlite_files(database: str | None) -> None:
+    """Make the SQLite database file readable by the server's user only (0600), creating
+    it so before SQLite does (SQLite would create it 0644, and gives its -wal and -shm
+    files the database file's mode); files of an older installation are set to 0600 too."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm", "-journal"):
+        other = path.with_name(path.name + suffix)
+        if other.exists():
+            other.chmod(0o600)
 
 
 def configure_sqlite(engine, busy_timeout_ms: int, cache_mb: int) -> None:

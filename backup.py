@@ -5,6 +5,7 @@ taken page by page between other writers), and that copy put back.
 PostgreSQL has its own tools; the commands say so: ``pg_dump -Fc`` and ``pg_restore``
 (README, "Production").
 """
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -27,6 +28,8 @@ def _sqlite_file() -> Path:
 
 
 def _copy(source: str, target: str) -> None:
+    if not Path(target).exists():  # a copy of the database: readable by its owner only, as the database
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:

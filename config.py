@@ -72,6 +72,12 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 2**20,
         # Uploaded files and their import reports are kept this many days (instance/imports/).
         "IMPORT_JOB_DAYS": int(os.environ.get("IMPORT_JOB_DAYS", "7")),
+        # The file a dry run checked is kept this many hours for "Import this file now".
+        "IMPORT_CHECKED_FILE_HOURS": float(os.environ.get("IMPORT_CHECKED_FILE_HOURS", "2")),
+        # Rows of a units or people file at most (their rows are held until the file ends).
+        "IMPORT_MAX_HELD_ROWS": int(os.environ.get("IMPORT_MAX_HELD_ROWS", "1000000")),
+        # The largest request body of the JSON API.
+        "API_MAX_BODY_MB": int(os.environ.get("API_MAX_BODY_MB", "10")),
         # Share images of the published boards, drawn once per content (default instance/share/).
         "SHARE_IMAGES_DIR": os.environ.get("SHARE_IMAGES_DIR"),
         # Rate limits, per worker process: API requests a minute per account; look-ups of a

@@ -177,7 +177,9 @@ def document(server_url: str) -> dict:
                                 "content": {"application/json": {"schema": _ref("CompletionsRequest")}}},
                 "responses": {"200": _json(_ref("CompletionsResult"), "Every row valid: imported (or checked)"),
                               "422": _json(_ref("CompletionsResult"), "Some rows invalid: nothing was written"),
-                              "400": {"$ref": "#/components/responses/BadRequest"}, **ERRORS}}},
+                              "400": {"$ref": "#/components/responses/BadRequest"},
+                              "413": _json(_ref("Error"), "The body is larger than API_MAX_BODY_MB (10 MB by "
+                                                          "default): nothing was read"), **ERRORS}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

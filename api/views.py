@@ -36,6 +36,16 @@ def _error(exc: HTTPException):
 
 
 @bp.before_request
+def _body_limit():
+    """A request body of at most API_MAX_BODY_MB (413 before anything is read): a JSON
+    document is parsed whole, and its objects take many times its size in memory."""
+    limit = current_app.config["API_MAX_BODY_MB"] * 2**20
+    request.max_content_length = limit  # also bounds a body sent without Content-Length
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, description=f"the request body is larger than {current_app.config['API_MAX_BODY_MB']} MB")
+
+
+@bp.before_request
 def _rate():
     """Each account at most API_RATE_PER_MINUTE requests a minute (per worker process)."""
     if current_user.is_authenticated:

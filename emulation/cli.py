@@ -3,7 +3,6 @@
 Each command prints a one-line summary, a progress bar on a terminal, and exits
 non-zero with a clear message on error. Commands call services; they hold no rules.
 """
-import csv
 import getpass
 import json
 import sqlite3
@@ -22,7 +21,7 @@ from extensions import database_busy
 
 from .campaigns import CampaignError, load_campaign
 from .importing import KINDS, run_import
-from .tabular import neutralise
+from .tabular import csv_writer
 
 ERRORS_SHOWN = 100
 
@@ -39,8 +38,8 @@ FRACTION_DIGITS = 9  # SPEC §6: fractions with at least 6 decimals
 
 
 def _cell(value) -> str:
-    """CSV text: fractions with 9 decimals, dates as YYYY-MM-DD, booleans 1/0, empty for None,
-    text that a spreadsheet would run as a formula neutralised."""
+    """CSV text: fractions with 9 decimals, dates as YYYY-MM-DD, booleans 1/0, empty for None
+    (text that a spreadsheet would run as a formula is neutralised by ``csv_writer``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,8 +48,6 @@ def _cell(value) -> str:
         return f"{value:.{FRACTION_DIGITS}f}"
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return neutralise(value)
     return str(value)
 
 
@@ -64,10 +61,10 @@ def write_rows(rows: list[dict], columns, fmt: str, output: str | None) -> None:
                       out, ensure_ascii=False, indent=1)
             out.write("\n")
         else:
-            w = csv.writer(out, lineterminator="\n")
+            w = csv_writer(out, cell=_cell, lineterminator="\n")
             w.writerow(columns)
             for r in rows:
-                w.writerow([_cell(r[c]) for c in columns])
+                w.writerow([r[c] for c in columns])
     finally:
         if output:
             out.close()
@@ -174,8 +171,8 @@ def import_command(kind, file, dry_run, skip_invalid):
         progress.close()
     for err in report.errors[:ERRORS_SHOWN]:
         click.echo(err.render(), err=True)
-    if len(report.errors) > ERRORS_SHOWN:
-        click.echo(f"… (+{len(report.errors) - ERRORS_SHOWN})", err=True)
+    if report.errors_total > ERRORS_SHOWN:
+        click.echo(f"… (+{report.errors_total - ERRORS_SHOWN})", err=True)
     if report.rejects_path:
         click.echo(str(report.rejects_path), err=True)
     click.echo(report.summary())

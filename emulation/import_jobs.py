@@ -2,13 +2,20 @@
 thread, so a large file neither times out the request nor leaves the person without
 news; the page shows the progress and, at the end, the full report.
 
-A job is a folder under ``instance/imports/<id>/``: the uploaded file and ``job.json``
-(what was asked, the progress, the report). Files, not a table: while an import runs on
-SQLite the database is locked for writing, and the progress must still be recorded; any
-web process on the machine can read it. The id is random (the folder holds personal
-data), the folder is readable by the server's user only, and the upload is deleted as
-soon as it is no longer needed (kept after a dry run, so that the checked file itself
-can then be imported). Jobs are removed after ``IMPORT_JOB_DAYS``.
+A job is a folder under ``instance/imports/<id>/``: the uploaded file, ``job.json``
+(what was asked, the progress, the report) and ``summary.json`` (the same without the
+report, which is what the list of jobs reads). Files, not a table: while an import runs
+on SQLite the database is locked for writing, and the progress must still be recorded;
+any web process on the machine can read it. The id is random (the folder holds personal
+data), the folder and its files are readable by the server's user only (0700/0600), and
+the upload is deleted as soon as it is no longer needed: at the end of an import, or
+``IMPORT_CHECKED_FILE_HOURS`` after a dry run (kept until then so that the checked file
+itself can be imported), or once its job is found dead. Jobs are removed after
+``IMPORT_JOB_DAYS``.
+
+A running job writes a heartbeat every HEARTBEAT_EVERY, from a thread of its own (opening
+a large workbook reports no progress for a while), with its process id: it is taken as
+interrupted only when that process is gone, or when the heartbeat stops for STALE_AFTER.
 
 The import itself is ``importing.run_import``: the same rules as the command line, with
 the manager's unit scope.
@@ -17,6 +24,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -24,17 +32,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .i18n import N_, Message
-from .importing import ImportReport, RowError, run_import
+from .importing import MAX_ERRORS_KEPT, ImportReport, RowError, run_import
 
 JOB_FILE = "job.json"
-# A running job writes its progress at most this often, and is taken as dead (the web
-# process stopped) when it has not written for STALE_AFTER.
+SUMMARY_FILE = "summary.json"
+# A running job writes its progress at most this often, its heartbeat at least this
+# often, and is taken as dead when its process is gone or it has not written for STALE_AFTER.
 PROGRESS_EVERY = 0.5
+HEARTBEAT_EVERY = 15.0
 STALE_AFTER = timedelta(minutes=2)
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
-# A report keeps at most this many errors (a file with a wrong column can have one per
-# row, millions); the counts of the report stay exact and the page says what was left out.
-MAX_ERRORS_KEPT = 100_000
+_saving = threading.Lock()  # the heartbeat thread and the import both save a job
 
 
 class JobError(Exception):
@@ -65,6 +73,9 @@ class ImportJob:
     busy: bool = False  # failed because another process held the database (SQLite) too long
     followed_by: str = ""  # the job that imported this dry run's file
     errors_total: int = 0  # errors found, of which at most MAX_ERRORS_KEPT are in the report
+    report_ok: bool | None = None  # the report's verdict, for the list of jobs (which reads no report)
+    pid: int = 0  # the process that runs (or will run) the job, on ``host``
+    host: str = ""
 
     # -- state
     @property
@@ -73,10 +84,31 @@ class ImportJob:
 
     @property
     def stale(self) -> bool:
-        """A job that stopped reporting (its web process ended mid-import)."""
-        if self.finished or not self.heartbeat:
+        """A job that will never finish: its process is gone (seen from its own machine),
+        or it stopped writing its heartbeat (it writes one every HEARTBEAT_EVERY, also
+        while a workbook is being opened)."""
+        if self.finished:
+            return False
+        if self.pid and self.host == socket.gethostname() and not _alive(self.pid):
+            return True
+        if not self.heartbeat:
             return False
         return datetime.now(timezone.utc) - datetime.fromisoformat(self.heartbeat) > STALE_AFTER
+
+    @property
+    def upload_expired(self) -> bool:
+        """The uploaded file is no longer needed: the job ended (a dry run's file is kept
+        IMPORT_CHECKED_FILE_HOURS, to be imported as checked) or will never end."""
+        from flask import current_app
+
+        if self.stale:
+            return True
+        if not self.finished:
+            return False
+        if not (self.dry_run and self.status == "done" and self.report_ok and not self.followed_by):
+            return True
+        hours = current_app.config.get("IMPORT_CHECKED_FILE_HOURS", 2)
+        return datetime.now(timezone.utc) - datetime.fromisoformat(self.finished_at) > timedelta(hours=hours)
 
     @property
     def percent(self) -> int:
@@ -98,9 +130,8 @@ class ImportJob:
     @property
     def can_commit(self) -> bool:
         """A dry run whose file would import: offer to import it for real."""
-        report = self.import_report()
-        return (self.dry_run and self.status == "done" and report is not None and report.ok
-                and not self.followed_by and self.upload_path.exists())
+        return (self.dry_run and self.status == "done" and bool(self.report_ok) and not self.followed_by
+                and not self.upload_expired and self.upload_path.exists())
 
     # -- storage
     @property
@@ -116,10 +147,32 @@ class ImportJob:
         return self.folder / (Path(self.upload).stem + ".rejects.csv")
 
     def save(self) -> None:
-        tmp = self.folder / (JOB_FILE + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.folder / JOB_FILE)
+        record = asdict(self)
+        with _saving:
+            _write_private(self.folder / SUMMARY_FILE, {**record, "report": None})
+            _write_private(self.folder / JOB_FILE, record)
+
+    def remove_upload(self) -> None:
+        self.upload_path.unlink(missing_ok=True)
+
+
+def _write_private(path: Path, record: dict) -> None:
+    """``record`` as JSON in ``path``, atomically, readable by the server's user only."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as f:
+        json.dump(record, f, ensure_ascii=False)
+    tmp.replace(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def jobs_root() -> Path:
@@ -127,6 +180,8 @@ def jobs_root() -> Path:
 
     root = Path(current_app.config.get("IMPORT_JOBS_DIR") or Path(current_app.instance_path) / "imports")
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if root.stat().st_mode & 0o077:
+        root.chmod(0o700)
     return root
 
 
@@ -144,39 +199,55 @@ def _report_record(report: ImportReport) -> dict:
         file_error=(report.file_error.msgid, report.file_error.params) if report.file_error else None)
 
 
-def load_job(job_id: str) -> ImportJob | None:
-    """The job of that id, or None (also for an id that is not one of ours)."""
+def load_job(job_id: str, *, summary: bool = False) -> ImportJob | None:
+    """The job of that id, or None (also for an id that is not one of ours). With
+    ``summary``, without its report (a small file, whatever the report's size)."""
     if not (job_id.isascii() and job_id.replace("-", "").replace("_", "").isalnum() and len(job_id) <= 64):
         return None
-    path = jobs_root() / job_id / JOB_FILE
-    try:
-        return ImportJob(**json.loads(path.read_text(encoding="utf-8")))
-    except (FileNotFoundError, ValueError, TypeError):
-        return None
+    folder = jobs_root() / job_id
+    for name in (SUMMARY_FILE, JOB_FILE) if summary else (JOB_FILE,):
+        try:
+            job = ImportJob(**json.loads((folder / name).read_text(encoding="utf-8")))
+            if job.report_ok is None and job.report is not None:  # a job saved before report_ok
+                job.report_ok = job.import_report().ok
+            return job
+        except FileNotFoundError:
+            continue
+        except (ValueError, TypeError):
+            return None
+    return None
 
 
 def recent_jobs(user_id: int | None, limit: int = 20) -> list[ImportJob]:
-    """The latest jobs, newest first: one person's, or everyone's (``user_id`` None)."""
+    """The latest jobs, newest first: one person's, or everyone's (``user_id`` None),
+    without their reports. Uploads no longer needed are deleted on the way."""
     jobs = []
     for folder in jobs_root().iterdir():
-        job = load_job(folder.name)
-        if job is not None and (user_id is None or job.user_id == user_id):
+        job = load_job(folder.name, summary=True)
+        if job is None:
+            continue
+        if job.upload_expired:
+            job.remove_upload()
+        if user_id is None or job.user_id == user_id:
             jobs.append(job)
     jobs.sort(key=lambda j: j.created_at, reverse=True)
     return jobs[:limit]
 
 
 def remove_old_jobs(max_age: timedelta) -> int:
-    """Delete the folders (uploads, reports) of finished jobs older than ``max_age``."""
+    """Delete the folders (uploads, reports) of finished jobs older than ``max_age``, and
+    the uploads that are no longer needed."""
     limit = datetime.now(timezone.utc) - max_age
     removed = 0
     for folder in jobs_root().iterdir():
-        job = load_job(folder.name)
+        job = load_job(folder.name, summary=True)
         created = datetime.fromisoformat(job.created_at) if job else datetime.fromtimestamp(
             folder.stat().st_mtime, timezone.utc)
         if created < limit and (job is None or job.finished or job.stale):
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
+        elif job is not None and job.upload_expired:
+            job.remove_upload()
     return removed
 
 
@@ -191,10 +262,10 @@ def create_job(kind: str, stream, file_name: str, *, user_id: int, actor: str, s
     remove_old_jobs(timedelta(days=current_app.config.get("IMPORT_JOB_DAYS", 7)))
     job = ImportJob(id=secrets.token_urlsafe(16), kind=kind, file_name=Path(file_name).name or "upload" + suffix,
                     upload="upload" + suffix, user_id=user_id, actor=actor, scope_path=scope_path,
-                    dry_run=dry_run, skip_invalid=skip_invalid, created_at=_now())
+                    dry_run=dry_run, skip_invalid=skip_invalid, created_at=_now(),
+                    pid=os.getpid(), host=socket.gethostname())
     job.folder.mkdir(mode=0o700)
-    with open(job.upload_path, "wb") as out:
-        os.chmod(job.upload_path, 0o600)
+    with open(os.open(job.upload_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         shutil.copyfileobj(stream, out, 1 << 20)
     job.bytes_total = job.upload_path.stat().st_size
     if job.bytes_total == 0:
@@ -211,7 +282,7 @@ def follow_up(dry_run_job: ImportJob, *, user_id: int, actor: str) -> ImportJob:
     job = ImportJob(id=secrets.token_urlsafe(16), kind=dry_run_job.kind, file_name=dry_run_job.file_name,
                     upload=dry_run_job.upload, user_id=user_id, actor=actor, scope_path=dry_run_job.scope_path,
                     dry_run=False, skip_invalid=dry_run_job.skip_invalid, created_at=_now(),
-                    bytes_total=dry_run_job.bytes_total)
+                    bytes_total=dry_run_job.bytes_total, pid=os.getpid(), host=socket.gethostname())
     job.folder.mkdir(mode=0o700)
     dry_run_job.upload_path.replace(job.upload_path)
     job.save()
@@ -231,8 +302,22 @@ def run_job(job: ImportJob) -> ImportJob:
             job.bytes_done, job.bytes_total, job.heartbeat = done, total, _now()
             job.save()
 
-    job.status, job.heartbeat = "running", _now()
+    job.status, job.heartbeat, job.pid, job.host = "running", _now(), os.getpid(), socket.gethostname()
     job.save()
+    ended = threading.Event()
+    from flask import current_app
+
+    app = current_app._get_current_object()
+
+    def beat():
+        # Progress comes only as rows are read; opening a workbook can take minutes.
+        with app.app_context():
+            while not ended.wait(HEARTBEAT_EVERY):
+                job.heartbeat = _now()
+                job.save()
+
+    beating = threading.Thread(target=beat, name=f"heartbeat-{job.id[:8]}", daemon=True)
+    beating.start()
     try:
         report = run_import(job.kind, job.upload_path, file_name=job.file_name, dry_run=job.dry_run,
                             skip_invalid=job.skip_invalid, actor=job.actor, progress=progress,
@@ -243,13 +328,18 @@ def run_job(job: ImportJob) -> ImportJob:
         from extensions import database_busy
 
         current_app.logger.exception("import job %s failed", job.id)
-        job.status, job.failure = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        failure = f"{type(exc).__name__}: {exc}".replace(str(job.folder), "…")
+        job.status, job.failure = "failed", failure[:500]
         job.busy = database_busy(exc)
     else:
-        job.status, job.report, job.errors_total = "done", _report_record(report), len(report.errors)
+        job.status, job.report, job.errors_total = "done", _report_record(report), report.errors_total
+        job.report_ok = report.ok
+    finally:
+        ended.set()
+        beating.join()
     job.finished_at = job.heartbeat = _now()
-    if not job.dry_run or job.status != "done" or not report.ok:
-        job.upload_path.unlink(missing_ok=True)  # nothing more to do with it
+    if job.upload_expired:
+        job.remove_upload()  # nothing more to do with it
     job.save()
     return job
 

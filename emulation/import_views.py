@@ -1,9 +1,8 @@
 """Import by upload: the form, the job's progress and report, the follow-up import of a
 dry run, and the report and rejected rows as CSV downloads."""
-import csv
 import io
 
-from flask import Response, abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +11,7 @@ from accounts.access import ADMIN, EDITORS, allow, scope_path
 from . import import_jobs
 from .forms import ImportForm
 from .importing import KINDS, SCOPED_KINDS
+from .tabular import csv_writer
 from .views import bp
 
 ERRORS_PER_PAGE = 200
@@ -100,15 +100,15 @@ def import_job_report(job_id):
         abort(404)
     out = io.StringIO()
     out.write("\ufeff")
-    w = csv.writer(out)
+    w = csv_writer(out)
     w.writerow([_("line"), _("column"), _("value"), _("reason")])
     if report.file_error is not None:
         w.writerow(["", "", "", report.file_error.render()])
     for e in report.errors:
         w.writerow([e.line, e.column, e.value, e.reason.render()])
-    name = f"{job.file_name.rsplit('.', 1)[0]}.report.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": _attachment(name)})
+    # The file name is the user's: Werkzeug builds the header (quoted, with filename*).
+    return send_file(io.BytesIO(out.getvalue().encode("utf-8")), mimetype="text/csv", as_attachment=True,
+                     download_name=f"{job.file_name.rsplit('.', 1)[0]}.report.csv")
 
 
 @bp.get("/imports/<job_id>/rejects.csv")
@@ -120,8 +120,3 @@ def import_job_rejects(job_id):
     return send_file(job.rejects_path, mimetype="text/csv", as_attachment=True,
                      download_name=f"{job.file_name.rsplit('.', 1)[0]}.rejects.csv")
 
-
-def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"

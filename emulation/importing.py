@@ -16,7 +16,6 @@ How an import runs
 5. Any bad row (unless ``skip_invalid``), or a dry run, rolls the transaction back:
    nothing is written. Otherwise the batch is recorded in the audit log and committed.
 """
-import csv
 import gc
 import getpass
 import re
@@ -40,14 +39,33 @@ from .models import (
     ACTIVITY_KINDS, CODE_LENGTH, COMPLETION_SOURCES, EXTERNAL_ID_LENGTH, GROUPS, NAME_LENGTH,
     REFERENCE_LENGTH, UNIT_KINDS, AuditLog, ImportBatch,
 )
-from .tabular import FileRejected, open_table
+from .tabular import FileRejected, csv_writer, open_table
 
 UNKNOWN_UNIT = N_("unknown unit \"%(value)s\"")
 KINDS = ("units", "households", "people", "mentorships", "skills", "completions", "activities")
 # What a unit manager may import for their subtree: everything but the skills framework.
 SCOPED_KINDS = tuple(k for k in KINDS if k != "skills")
-# Longest cell value quoted back in an error report.
+# Longest cell value quoted back in an error report (also in what the report keeps).
 REPORT_VALUE_CHARS = 80
+# A report keeps at most this many errors (a file with a wrong column can have one per
+# row, millions); the counts stay exact (``errors_total``, ``rows_rejected``).
+MAX_ERRORS_KEPT = 100_000
+# Files whose rows are all held until the end of the file (the unit tree, the national
+# ids of people are checked across the whole file): at most this many rows by default
+# (IMPORT_MAX_HELD_ROWS), which bounds an import's memory.
+HELD_KINDS = ("units", "people")
+
+
+def quoted(value: str, limit: int = REPORT_VALUE_CHARS) -> str:
+    """``value`` cut to ``limit`` characters (with "…"), as reports keep it."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def masked_national_id(value: str) -> str:
+    """A national id as reports and files show it: its last three characters only (as
+    the database keeps them)."""
+    value = value.strip()
+    return value if value.startswith("…") else "…" + value[-3:]
 
 
 # --------------------------------------------------------------------------- errors
@@ -67,8 +85,20 @@ class RowError:
     value: str
     reason: Message
 
+    def __post_init__(self):
+        # What a report keeps: a value of at most REPORT_VALUE_CHARS (a cell can hold a
+        # gigabyte), never a whole national id; the reason's quoted values cut alike.
+        value = self.value if isinstance(self.value, str) else str(self.value)
+        if self.column == "national_id" and value:
+            value = masked_national_id(value)
+        object.__setattr__(self, "value", quoted(value))
+        params = self.reason.params
+        if params and any(isinstance(v, str) and len(v) > REPORT_VALUE_CHARS for v in params.values()):
+            object.__setattr__(self, "reason", Message(self.reason.msgid, {
+                k: quoted(v) if isinstance(v, str) else v for k, v in params.items()}))
+
     def render(self) -> str:
-        value = self.value if len(self.value) <= REPORT_VALUE_CHARS else self.value[:REPORT_VALUE_CHARS] + "…"
+        value = self.value
         return Message(N_("Line %(line)d, column %(column)s, value \"%(value)s\": %(reason)s"),
                        dict(line=self.line, column=self.column or "-", value=value,
                             reason=self.reason.render())).render()
@@ -983,6 +1013,25 @@ class ImportReport:
     skip_invalid: bool = False
     committed: bool = False
     rejects_path: Path | None = None
+    errors_total: int = 0  # errors found; ``errors`` keeps the first MAX_ERRORS_KEPT
+    # One byte per line of the file, 1 where the line was rejected (exact counts and the
+    # rejected rows' file without keeping every error).
+    rejected_lines: bytearray = field(default_factory=bytearray, repr=False)
+
+    def note(self, errors: list[RowError]) -> None:
+        """Count ``errors``; keep them while the report has room."""
+        if not errors:
+            return
+        marks = self.rejected_lines
+        top = max(e.line for e in errors)
+        if top >= len(marks):
+            marks.extend(bytes(top - len(marks) + 1 + 65536))
+        for e in errors:
+            marks[e.line] = 1
+        self.errors_total += len(errors)
+        room = MAX_ERRORS_KEPT - len(self.errors)
+        if room > 0:
+            self.errors.extend(errors[:room])
 
     @property
     def ok(self) -> bool:
@@ -1098,6 +1147,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     engine = engine or db.engine
     national_id_key = national_id_key or current_app.config["NATIONAL_ID_KEY"]
     chunk_rows = chunk_rows or current_app.config.get("IMPORT_CHUNK_ROWS", 10000)
+    max_rows = current_app.config.get("IMPORT_MAX_HELD_ROWS", 1_000_000) if kind in HELD_KINDS else None
     actor = actor or f"cli:{getpass.getuser()}"
     if file_name is None:
         file_name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", "upload")
@@ -1134,16 +1184,21 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
 
             for parsed in _pipeline(produce):
                 report.rows_in += parsed.rows_in
-                report.errors.extend(parsed.errors)
-                if skip_invalid or not report.errors:
+                if max_rows is not None and report.rows_in > max_rows:
+                    raise FileRejected(
+                        N_("A %(kind)s file may have at most %(limit)s rows (this one has more): split it, "
+                           "for example by commune, and import the parts one after the other."),
+                        kind=kind, **_counts(limit=max_rows))
+                report.note(parsed.errors)
+                if skip_invalid or not report.errors_total:
                     importer.accept(parsed)
                 if progress:
                     progress(table.bytes_read, table.size)
             if report.rows_in == 0:
                 raise FileRejected(N_("The file has a header but no data rows."))
-            if skip_invalid or not report.errors:
-                report.errors.extend(importer.finish())
-            report.rows_rejected = len({e.line for e in report.errors})
+            if skip_invalid or not report.errors_total:
+                report.note(importer.finish())
+            report.rows_rejected = report.rejected_lines.count(1)
             report.rows_accepted = report.rows_in - report.rows_rejected
             report.rows_changed = importer.changed if report.ok else 0
             if report.ok and not dry_run:
@@ -1164,7 +1219,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     if report.committed:
         _update_scores(kind, getattr(importer, "scored_people", None))
     if report.ok and skip_invalid and report.errors and isinstance(source, (str, Path)) and not dry_run:
-        report.rejects_path = write_rejects(Path(source), report.errors)
+        report.rejects_path = write_rejects(Path(source), report.errors, report.rejected_lines)
     return report
 
 
@@ -1201,23 +1256,38 @@ def _record(conn, report: ImportReport, actor: str, started: datetime) -> None:
                      skip_invalid=report.skip_invalid)))
 
 
-def write_rejects(source: Path, errors: list[RowError]) -> Path:
+def write_rejects(source: Path, errors: list[RowError], rejected_lines: bytearray | None = None) -> Path:
     """The rejected rows as they were in the file, with their reasons, beside the input:
-    ``<name>.rejects.csv`` (UTF-8 with BOM for Excel). The file is read again so that no
-    raw row has to be held in memory during the import."""
+    ``<name>.rejects.csv`` (UTF-8 with BOM for Excel; readable by its owner only). The
+    file is read again so that no raw row has to be held in memory during the import.
+    National ids are written masked (the last three digits), every cell neutralised;
+    ``rejected_lines`` names the rows rejected beyond the errors the report kept."""
+    import os
+
     path = source.with_name(source.stem + ".rejects.csv")
     reasons: dict[int, list[str]] = {}
     for e in errors:
         reasons.setdefault(e.line, []).append(f"{e.column or '-'}: {e.reason.render()}")
+    if rejected_lines is None:
+        rejected_lines = bytearray(max(reasons, default=0) + 1)
+        for line in reasons:
+            rejected_lines[line] = 1
+    untold = Message(N_("(the reason was not kept: more than %(limit)s errors)"), _counts(limit=MAX_ERRORS_KEPT)).render()
     table = open_table(source)
     try:
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f)
+        ids = [i for i, name in enumerate(table.header) if name == "national_id"]
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when the file was there before
+        with open(fd, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv_writer(f)
             w.writerow(["line", *table.header, "errors"])
             for lines, records in table.chunks(10000):
                 for line, cells in zip(lines, records):
-                    if line in reasons:
-                        w.writerow([line, *cells, "; ".join(reasons[line])])
+                    if line < len(rejected_lines) and rejected_lines[line]:
+                        for i in ids:
+                            if i < len(cells) and cells[i].strip():
+                                cells[i] = masked_national_id(cells[i])
+                        w.writerow([line, *cells, "; ".join(reasons.get(line, [untold]))])
     finally:
         table.close()
     return path

@@ -10,15 +10,14 @@
   order, with the columns of SPEC §5.
 
 Text that a spreadsheet would run as a formula is neutralised in every format that a
-spreadsheet opens (``tabular.neutralise``).
+spreadsheet opens (``tabular.csv_writer``, ``tabular.xlsx_bytes``).
 """
-import csv
 import io
 
 from .clock import as_date
 from .documents import FONT, new_pdf, print_a4_landscape
 from .nominees import SECTIONS
-from .tabular import neutralise
+from .tabular import csv_writer, xlsx_bytes
 
 CSV_COLUMNS = ("STT", "Họ và tên / Tên tập thể", "Chức vụ / Đơn vị", "Tóm tắt thành tích", "Hình thức khen thưởng",
                "section", "code", "rank")
@@ -47,11 +46,11 @@ def _sections(entries):
 
 def to_csv(entries) -> bytes:
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = csv_writer(out, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for e in entries:
-        w.writerow([e.position, *(neutralise(v) for v in (e.name, e.role_unit, e.summary, e.award_form)),
-                    e.section, neutralise(e.code), "" if e.rank is None else e.rank])
+        w.writerow([e.position, e.name, e.role_unit, e.summary, e.award_form, e.section, e.code,
+                    "" if e.rank is None else e.rank])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -87,17 +86,14 @@ def to_xlsx(campaign, lst, entries) -> bytes:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = box
         for e in rows:
-            ws.append([e.position, *(neutralise(v) for v in (e.name, e.role_unit, e.summary, e.award_form,
-                                                            e.code)), e.rank])
+            ws.append([e.position, e.name, e.role_unit, e.summary, e.award_form, e.code, e.rank])
             for cell in ws[ws.max_row]:
                 cell.alignment = wrap
                 cell.border = box
     print_a4_landscape(ws, WIDTHS)
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.center.text = "Trang &P / &N"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def to_pdf(campaign, lst, entries) -> bytes:

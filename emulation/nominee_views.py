@@ -1,8 +1,10 @@
 """Nominee list pages (Home Affairs staff and administrators): the versions of a campaign's
 list, a new draft, the review of a draft (exclude or add an entry with a reason), freezing,
 re-deriving and the downloads. Every step is in the audit log (emulation/nominees.py)."""
+import io
+
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -117,5 +119,6 @@ def nominee_download(list_id, fmt):
                             target=f"{lst.campaign_id}:v{lst.version}", details={"list": lst.id, "format": fmt}))
     db.session.commit()
     name = f"danh-sach-de-nghi-khen-thuong-{campaign.code}-v{lst.version}.{fmt}"
-    return Response(data, mimetype=FORMATS[fmt][0],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    response = send_file(io.BytesIO(data), mimetype=FORMATS[fmt][0], as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response

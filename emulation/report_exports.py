@@ -1,11 +1,10 @@
 """A progress report as filed with the province: XLSX (tables and a bar chart of the
 communes' coverage, openpyxl) and PDF (A4, the same tables and the chart drawn as bars,
 fpdf2 with Be Vietnam Pro). The texts are the official Vietnamese ones."""
-import io
 
 from .documents import FONT, new_pdf, print_a4_landscape
 from .reports import Report
-from .tabular import neutralise
+from .tabular import xlsx_bytes
 
 GROUP_NAMES = {"cadre": "Cán bộ, công chức, viên chức", "student": "Học sinh, sinh viên",
                "worker": "Công nhân, người lao động", "citizen": "Người dân"}
@@ -84,7 +83,7 @@ def commune_headers(r: Report) -> list[str]:
 
 
 def commune_rows(r: Report) -> list[list]:
-    return [[i, neutralise(c.name), _pct(c.share()), *(_pct(c.share(g)) for g in r.groups),
+    return [[i, c.name, _pct(c.share()), *(_pct(c.share(g)) for g in r.groups),
              "Đạt" if c.meets(r.targets) and sum(c.d.values()) else "Chưa đạt",
              _points(c.share(), c.share(before=True)), _num(c.families)]
             for i, c in enumerate(r.communes, start=1)]
@@ -129,7 +128,7 @@ def to_xlsx(r: Report) -> bytes:
     data.append(["Xã, phường", "Tỷ lệ phổ cập (%)", "Kỳ trước (%)"])
     for c in r.communes:
         now, before = c.share(), c.share(before=True)
-        data.append([neutralise(c.name), round(now * 100, 1) if now is not None else None,
+        data.append([c.name, round(now * 100, 1) if now is not None else None,
                      round(before * 100, 1) if before is not None else None])
     if r.communes:
         chart = BarChart()
@@ -142,9 +141,7 @@ def to_xlsx(r: Report) -> bytes:
                        titles_from_data=True)
         chart.set_categories(Reference(data, min_col=1, min_row=2, max_row=len(r.communes) + 1))
         ws.add_chart(chart, f"A{ws.max_row + 3}")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def to_pdf(r: Report) -> bytes:

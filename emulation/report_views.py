@@ -1,7 +1,9 @@
 """Progress report pages: a campaign's quarters, half-years and years, each downloadable
 as XLSX or PDF. A report of a period that has ended is the file the scheduler wrote at its
 end (emulation/report_files.py); one still running is made on request, as of today."""
-from flask import Response, abort, render_template
+import io
+
+from flask import abort, render_template, send_file
 
 from accounts.access import ADMIN, allow
 from accounts.models import HOME_AFFAIRS, VIEWER
@@ -37,5 +39,6 @@ def report_download(campaign, period, fmt):
     except ReportError:
         abort(404)
     name = f"bao-cao-tien-do-{c.code}-{wanted.code}.{fmt}"
-    return Response(data, mimetype=FORMATS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    response = send_file(io.BytesIO(data), mimetype=FORMATS[fmt], as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response

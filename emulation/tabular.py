@@ -1,13 +1,21 @@
-"""Reading import files: CSV (UTF-8, with or without BOM) and .xlsx (first sheet).
+"""Reading import files: CSV (UTF-8, with or without BOM) and .xlsx (first sheet); and
+writing every CSV and XLSX file the application produces (``csv_writer``, ``xlsx_bytes``).
 
-Both yield the same thing: a normalised header and chunks ``(lines, records)`` where
-each record is a list of strings and ``lines`` their line numbers, so that one validator
-serves both formats. Line numbers are the row numbers a user sees in Excel (header = line 1).
+Both readers yield the same thing: a normalised header and chunks ``(lines, records)``
+where each record is a list of strings and ``lines`` their line numbers, so that one
+validator serves both formats. Line numbers are the row numbers a user sees in Excel
+(header = line 1).
+
+Memory is bounded whatever the file: a chunk ends at ``size`` rows or at CHUNK_CHARS
+characters, a row keeps at most MAX_EXTRA_CELLS cells beyond the header, and an .xlsx
+file is inspected before openpyxl parses anything (``check_xlsx``: members, their
+uncompressed sizes and compression ratios, the count of shared strings, the longest text).
 """
 import codecs
 import csv
 import io
-import itertools
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,11 +24,32 @@ from .i18n import N_, Message
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
+# A chunk of rows holds at most this many characters (besides ``size`` rows): a file of
+# a few very long rows is read in small chunks.
+CHUNK_CHARS = 4_000_000
+# Cells kept beyond the header's columns (enough to report "too many cells"; a row of a
+# million commas must not become a million strings).
+MAX_EXTRA_CELLS = 100
+# The .xlsx limits (checked on the zip's directory and by one streaming pass over the
+# sheets and the shared strings, before openpyxl reads anything).
+XLSX_LIMITS = dict(
+    members=1_000,             # files inside the zip
+    sheet_bytes=512 * 2**20,   # uncompressed size of one worksheet (streamed by openpyxl)
+    strings_bytes=64 * 2**20,  # uncompressed sharedStrings.xml (held whole by openpyxl)
+    strings=1_000_000,         # shared strings
+    other_bytes=8 * 2**20,     # any other member (styles, workbook, relations, ...)
+    ratio=100,                 # uncompressed / compressed, for members above 1 MB
+    text_bytes=256 * 2**10,    # longest text between two tags (Excel's own cell limit is
+                               # 32,767 characters, at most 8 bytes each once escaped)
+)
+
 
 class FileRejected(Exception):
     """The file as a whole cannot be read (encoding, format, header)."""
 
     def __init__(self, msgid: str, **params):
+        # Bounded: the message is kept in reports (a header cell can be a gigabyte long).
+        params = {k: v if not isinstance(v, str) or len(v) <= 500 else v[:500] + "…" for k, v in params.items()}
         self.message = Message(msgid, params)
         super().__init__(self.message.render())
 
@@ -121,17 +150,26 @@ class _CsvTable(Table):
         )
         self._reader = csv.reader(self._text, strict=True)
         self._line = 1
+        self._width = None  # cells kept per row: set once the header is known
         first = (self._read(1) or [None])[0]
         if first is None or not any(c.strip() for c in first):
             raise FileRejected(N_("The file is empty: it has no header row."))
         if len(first) == 1 and ";" in first[0]:
             raise FileRejected(N_("The columns are separated by \";\". Use a comma-separated file (CSV UTF-8)."))
         self.header = _normalise_header(first)
+        self._width = len(self.header) + MAX_EXTRA_CELLS
 
     def _read(self, n: int) -> list[list[str]]:
-        """Up to ``n`` records; read errors become a clear FileRejected."""
+        """Up to ``n`` records (fewer once CHUNK_CHARS bytes are read); read errors become a
+        clear FileRejected."""
+        out, width = [], self._width
+        budget = self._counter.count + CHUNK_CHARS
         try:
-            return list(itertools.islice(self._reader, n))
+            for record in self._reader:
+                out.append(record if width is None or len(record) <= width else _cut(record, width))
+                if len(out) >= n or self._counter.count > budget:
+                    break
+            return out
         except UnicodeDecodeError:
             raise FileRejected(
                 N_("The file is not UTF-8 (line %(line)d): it may be in a legacy Vietnamese encoding "
@@ -164,6 +202,11 @@ class _CsvTable(Table):
         self._stream.close()
 
 
+def _cut(record: list, width: int) -> list:
+    """A row cut to ``width`` cells (a row longer than the header is an error anyway)."""
+    return record[:width]
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -181,26 +224,37 @@ def _cell_text(value) -> str:
 class _XlsxTable(Table):
     def __init__(self, stream):
         from openpyxl import load_workbook
-        from zipfile import BadZipFile
 
         super().__init__(stream)
+        check_xlsx(stream)
+        stream.seek(0)
         try:
             self._wb = load_workbook(stream, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise FileRejected(N_("The .xlsx file cannot be read (%(reason)s)."), reason=str(exc)) from None
-        ws = self._wb.worksheets[0]
-        self._rows = ws.iter_rows(values_only=True)
-        self._line = 1
-        self._done = 0
-        first = next(self._rows, None)
+            ws = self._wb.worksheets[0]
+            first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError, SyntaxError) as exc:
+            # The reason, not openpyxl's sentence: that one names the server's path of the file.
+            raise FileRejected(N_("The .xlsx file cannot be read (%(reason)s)."),
+                               reason=_reason(exc.__cause__ or exc, stream)) from None
         if first is None or not any(_cell_text(c).strip() for c in first):
             raise FileRejected(N_("The file is empty: it has no header row."))
         self.header = _normalise_header(first)
+        # Rows are cut to the header's width plus one cell (enough to reject a row too long):
+        # a sheet whose dimension claims column XFD must not pad every row to 16,384 cells.
+        self._rows = ws.iter_rows(min_row=2, max_col=len(self.header) + 1, values_only=True)
+        self._line = 1
+        self._done = 0
         self._rows_total = max(ws.max_row or 1, 1)
 
     def chunks(self, size: int):
         while True:
-            records = [[_cell_text(c) for c in row] for row in itertools.islice(self._rows, size)]
+            records, chars = [], 0
+            for row in self._rows:
+                record = [_cell_text(c) for c in row]
+                records.append(record)
+                chars += sum(map(len, record))
+                if len(records) >= size or chars > CHUNK_CHARS:
+                    break
             if not records:
                 return
             start = self._line + 1
@@ -218,6 +272,106 @@ class _XlsxTable(Table):
         self._stream.close()
 
 
+def _reason(exc: BaseException, stream) -> str:
+    """An exception's text for a user: without the server's path of the file, and short."""
+    text = str(exc) or type(exc).__name__
+    name = getattr(stream, "name", None)
+    if isinstance(name, str) and name:
+        text = text.replace(name, "…")
+    text = re.sub(r"(?:/[^\s/'\"]+){2,}/?", "…", text)  # any other absolute path
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def check_xlsx(stream) -> None:
+    """Refuse an .xlsx file that would take unbounded memory or time to open: too many
+    members, a member too large once uncompressed or compressed too well (a "zip bomb"),
+    too many shared strings, or a text longer than a cell can hold. Reads the zip's
+    directory, then streams the worksheets and the shared strings once (constant memory)."""
+    limits = XLSX_LIMITS
+    stream.seek(0)
+    end = zipfile._EndRecData(stream)  # the directory's size, before zipfile reads it whole
+    if end is None:
+        raise FileRejected(N_("The .xlsx file cannot be read (%(reason)s)."), reason="not a zip file")
+    if end[zipfile._ECD_ENTRIES_TOTAL] > limits["members"]:
+        raise FileRejected(N_("The .xlsx file has %(count)s parts inside; at most %(limit)s are accepted."),
+                           count=end[zipfile._ECD_ENTRIES_TOTAL], limit=limits["members"])
+    stream.seek(0)
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRejected(N_("The .xlsx file cannot be read (%(reason)s)."), reason=_reason(exc, stream)) from None
+    with archive:
+        scans = []
+        for info in archive.infolist():
+            name = info.filename.lower()
+            if name.endswith("sharedstrings.xml"):
+                limit, what = limits["strings_bytes"], "strings"
+            elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                limit, what = limits["sheet_bytes"], "sheet"
+            else:
+                limit, what = limits["other_bytes"], None
+            if info.file_size > limit:
+                raise FileRejected(
+                    N_("The .xlsx file is too large once uncompressed (%(part)s: %(size)s MB; at most %(limit)s MB). "
+                       "Save it as CSV UTF-8, or split it."),
+                    part=_part(info.filename), size=info.file_size // 2**20, limit=limit // 2**20)
+            if info.file_size > 2**20 and info.file_size > limits["ratio"] * max(info.compress_size, 1):
+                raise FileRejected(
+                    N_("The .xlsx file is compressed %(ratio)s times (%(part)s); at most %(limit)s times is accepted "
+                       "(a file built to exhaust the server's memory looks like this)."),
+                    part=_part(info.filename), ratio=info.file_size // max(info.compress_size, 1),
+                    limit=limits["ratio"])
+            if what:
+                scans.append((info, what))
+        for info, what in scans:
+            _scan_member(archive, info, what)
+
+
+def _part(name: str) -> str:
+    return name if len(name) <= 80 else name[:80] + "…"
+
+
+def _scan_member(archive, info, what: str) -> None:
+    """Stream one member: its true uncompressed size (the directory may lie), its longest
+    run of text between two tags and, for the shared strings, their count."""
+    limits = XLSX_LIMITS
+    size_limit = limits["strings_bytes" if what == "strings" else "sheet_bytes"]
+    longest = limits["text_bytes"]
+    size = run = strings = 0
+    tail = b""
+    with archive.open(info) as member:
+        while block := member.read(1 << 20):
+            size += len(block)
+            if size > size_limit:
+                raise FileRejected(
+                    N_("The .xlsx file is too large once uncompressed (%(part)s: %(size)s MB; at most %(limit)s MB). "
+                       "Save it as CSV UTF-8, or split it."),
+                    part=_part(info.filename), size=size // 2**20, limit=size_limit // 2**20)
+            first = block.find(b"<")
+            if first < 0:
+                run += len(block)
+            else:
+                run = max(run + first, max(map(len, block[first:].split(b"<"))))
+                if run <= longest:
+                    run = len(block) - block.rfind(b"<") - 1  # carried into the next block
+            if run > longest:
+                raise FileRejected(N_("The .xlsx file has a text longer than a cell can hold (%(part)s)."),
+                                   part=_part(info.filename))
+            if what == "strings":
+                window = tail + block
+                strings += len(_SHARED_STRING.findall(window))
+                if strings > limits["strings"]:
+                    raise FileRejected(
+                        N_("The .xlsx file has more than %(limit)s different texts; save it as CSV UTF-8, or split it."),
+                        limit=limits["strings"])
+                # The last bytes are read again with the next block: what starts there counts then.
+                tail = window[max(0, len(window) - 64):]
+                strings -= len(_SHARED_STRING.findall(tail))
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -227,3 +381,40 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# --------------------------------------------------------------------------- writing
+# Every CSV and XLSX file the application writes goes through these two (a test scans
+# the code for any other writer): a cell cannot reach a spreadsheet un-neutralised.
+
+class _SafeCsvWriter:
+    def __init__(self, out, cell, **options):
+        self._w = csv.writer(out, **options)
+        self._cell = cell
+
+    def writerow(self, row) -> None:
+        cell = self._cell
+        self._w.writerow([cell(neutralise(v)) for v in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(out, *, cell=None, **options):
+    """A ``csv.writer`` on ``out`` whose every text cell is neutralised (``neutralise``)
+    before ``cell`` (optional) formats the values: numbers formatted as text stay numbers."""
+    return _SafeCsvWriter(out, cell or (lambda v: v), **options)
+
+
+def xlsx_bytes(workbook) -> bytes:
+    """The workbook saved, every text cell of every sheet neutralised first (whether it
+    was appended or assigned)."""
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS):
+                    c.value = neutralise(c.value)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

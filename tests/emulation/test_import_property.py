@@ -120,7 +120,7 @@ def test_column_wise_and_cell_wise_validation_agree(world, files, app, probe):
 
 
 def _check_validation(world, files, app, probe, rows, header, chunk_rows):
-    from emulation.importing import CompletionsImporter, ImportContext
+    from emulation.importing import CompletionsImporter, ImportContext, quoted
 
     header = list(header)
     lines = {i + 2: row for i, row in enumerate(rows)}
@@ -140,7 +140,7 @@ def _check_validation(world, files, app, probe, rows, header, chunk_rows):
         # Every invalid cell is reported, with its line, column and value.
         assert {(e.line, e.column) for e in report.errors} == expect_errors, describe(report)
         for e in report.errors:
-            assert e.value == lines[e.line][e.column][0]
+            assert e.value == quoted(lines[e.line][e.column][0])  # cut to 80 characters
         assert report.rows_rejected == len(expect_rejected)
         assert report.rows_accepted == len(expect_accepted)
 

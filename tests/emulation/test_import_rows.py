@@ -233,5 +233,7 @@ def test_malformed_national_ids_are_rejected(world, probe):
     rows = [person(f"P{10 + i}", value) for i, (value, _) in enumerate(bad)]
     before = probe.snapshot()
     report = world.csv("people", rows)
-    assert_row_errors(report, [(2 + i, "national_id", value, fragment) for i, (value, fragment) in enumerate(bad)])
+    # Reported masked (the last three characters), like the database keeps a national id.
+    assert_row_errors(report, [(2 + i, "national_id", "…" + value[-3:], fragment)
+                               for i, (value, fragment) in enumerate(bad)])
     assert probe.snapshot() == before
