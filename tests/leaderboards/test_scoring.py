@@ -209,11 +209,13 @@ def deciding_keys(expected: dict) -> set[str]:
 
 
 # What the random provinces must exercise, as a share of the examples run (checked after
-# them): a test whose examples rarely reach a rule guards that rule only by chance.
-RICHNESS = {"universalized": 0.4, "counted mentee": 0.15, "digital family": 0.2,
-            "units:coverage": 0.1, "units:points_per_capita": 0.1, "units:reached_on": 0.02,
-            "households:digital_family": 0.1, "households:active_share": 0.1, "households:points": 0.03,
-            "households:achieved_on": 0.02, "people:points": 0.3, "people:last_scored_on": 0.15, "people:code": 0.3}
+# them): a test whose examples rarely reach a rule guards that rule only by chance. The
+# floors are about a third of the shares seen in random runs (the rarest, 0.008, is two
+# examples of 250), so that a random run (profile "dev") does not fail by bad luck.
+RICHNESS = {"universalized": 0.25, "counted mentee": 0.08, "digital family": 0.08,
+            "units:coverage": 0.06, "units:points_per_capita": 0.03, "units:reached_on": 0.008,
+            "households:digital_family": 0.04, "households:active_share": 0.06, "households:points": 0.02,
+            "households:achieved_on": 0.008, "people:points": 0.2, "people:last_scored_on": 0.1, "people:code": 0.2}
 
 
 def exercised(province: Province, rules: Rules, as_of: date, expected: dict) -> set[str]:
