@@ -5,7 +5,13 @@ before every request enforces it and **fails closed**: a view that declares noth
 refused to everyone, so a forgotten declaration cannot leak a page. Unit scope (a
 manager sees only their unit's subtree) is checked by the services' queries through
 :func:`scope_path` and by views through :func:`require_unit_in_scope`.
+
+People follow one rule, :func:`sees_person` (and its SQL form :func:`people_within`, which
+the staff queries use): a manager sees a person only when the person's **own** unit is in
+their subtree, whatever page, API answer or export leads to them (a household, a mentor,
+a mentee). Others in scope are counted, never named.
 """
+import sqlalchemy as sa
 from flask import abort, current_app, request
 from flask_login import LoginManager, current_user
 
@@ -133,5 +139,24 @@ def require_unit_in_scope(unit) -> None:
         abort(403)
 
 
+def sees_person(person) -> bool:
+    """Whether the signed-in staff member may see ``person``: their own unit is in scope."""
+    return in_scope(person.unit)
+
+
+def require_person_in_scope(person) -> None:
+    """403 unless the signed-in staff member may see ``person`` (:func:`sees_person`)."""
+    if not sees_person(person):
+        abort(403)
+
+
+def people_within(unit_path, scope: str | None):
+    """:func:`sees_person` as a SQL condition, for queries that list people: ``unit_path``
+    is the path column of each person's own unit, ``scope`` a :func:`scope_path` (None:
+    the whole province)."""
+    return sa.true() if scope is None else unit_path.startswith(scope)
+
+
 __all__ = ["ADMIN", "MANAGER", "HOME_AFFAIRS", "VIEWER", "PUBLIC", "SIGNED_IN", "STAFF", "EDITORS",
-           "allow", "public", "allowed_roles", "scope_path", "in_scope", "require_unit_in_scope", "login_manager"]
+           "allow", "public", "allowed_roles", "scope_path", "in_scope", "require_unit_in_scope", "sees_person",
+           "require_person_in_scope", "people_within", "login_manager"]

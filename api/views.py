@@ -7,7 +7,8 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from accounts.access import EDITORS, SIGNED_IN, STAFF, allow, public, require_unit_in_scope, scope_path
+from accounts.access import (EDITORS, SIGNED_IN, STAFF, allow, public, require_person_in_scope, require_unit_in_scope,
+                             scope_path)
 from emulation.clock import as_date
 from emulation.directory import household_by_code, person_by_external_id
 from emulation.importing import run_import
@@ -161,7 +162,7 @@ def person(external_id):
     p = person_by_external_id(external_id)
     if p is None:
         raise NotFound(f"no person {external_id!r}")
-    require_unit_in_scope(p.unit)
+    require_person_in_scope(p)
     campaign = _campaign(request.args.get("campaign"))
     score = person_score(campaign, p.id)
     return jsonify(external_id=p.external_id, full_name=p.full_name, group=p.group, unit=p.unit.code,

@@ -38,7 +38,8 @@ class ProgressPage:
 
 
 def progress_page(opened: ProgressCode, household_label) -> ProgressPage | None:
-    who = records.recipient(opened.recipient_type, opened.recipient_id, province_today().year, household_label)
+    # Masked as of the visit: the page shows today's progress.
+    who = records.recipient(opened.recipient_type, opened.recipient_id, province_today(), household_label)
     if who is None:
         return None
     campaign = current_campaign()
@@ -50,7 +51,7 @@ def progress_page(opened: ProgressCode, household_label) -> ProgressPage | None:
         page.score = db.session.get(model, (campaign.id, who.id)) if run else None
         publication = db.session.scalar(sa.select(Publication).where(Publication.campaign_id == campaign.id)
                                         .order_by(Publication.as_of.desc()).limit(1))
-        if publication is not None:
+        if publication is not None and not who.hidden:  # a hidden pupil is on no public board
             page.published_on = as_date(publication.as_of)
             page.rank = db.session.scalar(sa.select(PublishedEntry.rank).where(
                 PublishedEntry.publication_id == publication.id,

@@ -2,12 +2,14 @@
 requires on public pages), the badges of a recipient or of the units of a board page,
 what a progress code opens, and the export of SPEC §6."""
 from dataclasses import dataclass
+from datetime import date
+
 import sqlalchemy as sa
 
 from emulation.clock import as_date
 from emulation.models import Campaign, Household, Person, Unit
 from extensions import db
-from leaderboards.public import mask_name
+from emulation.privacy import is_hidden_pupil, public_name
 
 from .awarding import normalise_code
 from .models import Award, ProgressCode
@@ -20,9 +22,10 @@ class Recipient:
     type: str  # person | household | unit
     id: int
     key: str  # external id, household code or unit code
-    label: str  # what public pages may show: a masked name, a household, a unit's name
+    label: str  # what public pages may show: a masked name ("" for a hidden pupil), a household, a unit's name
     unit_name: str
     progress_code: str | None
+    hidden: bool = False  # a pupil of a school that keeps its pupils off the public pages
 
 
 def award_by_id(award_id: str) -> Award | None:
@@ -37,17 +40,22 @@ def progress_code_of(recipient_type: str, recipient_id: int) -> str | None:
         ProgressCode.recipient_type == recipient_type, ProgressCode.recipient_id == recipient_id))
 
 
-def recipient(recipient_type: str, recipient_id: int, year: int, household_label) -> Recipient | None:
-    """The recipient, masked for public pages; ``household_label(head, code)`` words a
-    household's label in the page's language."""
+def recipient(recipient_type: str, recipient_id: int, as_of: date, household_label) -> Recipient | None:
+    """The recipient, masked for public pages as of ``as_of`` (a badge's award date, the
+    day of a visit to ``/p``); no name at all for a pupil of a school that keeps its pupils
+    off the public pages. ``household_label(head, code)`` words a household's label in the
+    page's language."""
     code = progress_code_of(recipient_type, recipient_id) if recipient_type != "unit" else None
     if recipient_type == "person":
         p = db.session.get(Person, recipient_id)
-        return p and Recipient("person", p.id, p.external_id, mask_name(p.full_name, p.birth_year, year),
-                               p.unit.name, code)
+        if p is None:
+            return None
+        hidden = is_hidden_pupil(p)
+        label = "" if hidden else public_name(p.full_name, p.birth_year, p.group, as_of)
+        return Recipient("person", p.id, p.external_id, label, p.unit.name, code, hidden)
     if recipient_type == "household":
         h = db.session.get(Household, recipient_id)
-        head = mask_name(h.head_name, None, year) if h and h.head_name else ""
+        head = public_name(h.head_name, None, None, as_of) if h and h.head_name else ""
         return h and Recipient("household", h.id, h.code, household_label(head, h.code), h.unit.name, code)
     u = db.session.get(Unit, recipient_id)
     return u and Recipient("unit", u.id, u.code, u.name, u.parent.name if u.parent else "", None)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from accounts.access import public
-from emulation.clock import as_date, province_today
+from emulation.clock import as_date
 from emulation.models import Campaign
 from extensions import db
 from web import format_day, format_pct, rate_limited
@@ -87,7 +87,10 @@ def household_label(head: str, code: str) -> str:
 
 
 def recipient_art(award: Award, campaign: Campaign, badge):
-    who = records.recipient(award.recipient_type, award.recipient_id, province_today().year, household_label)
+    """The badge's picture and its recipient. Names are masked as of the award's date (the
+    day the badge speaks of: a badge earned at 15 keeps the initials of a child, and the
+    assertion, its image and the verification page always agree)."""
+    who = records.recipient(award.recipient_type, award.recipient_id, as_date(award.awarded_on), household_label)
     code = who.progress_code if who else None
     art = BadgeArt(badge.name, badge.colour, _heading(campaign), who.label if who else "",
                    _("on %(day)s", day=format_day(as_date(award.awarded_on))),
@@ -115,8 +118,10 @@ def assertion_for(award: Award) -> tuple[dict, BadgeArt]:
         badge=url_for("badges.badge_class", campaign=campaign.code, code=badge.code, _external=True),
         image=url_for("badges.assertion_image", award_id=award.id, _external=True),
         identity=_identity_url(who), salt=award.salt, issued_at=award.issued_at,
-        narrative=_("%(badge)s: %(who)s (%(unit)s), %(day)s.", badge=badge.name, who=who.label,
-                    unit=who.unit_name, day=art.day),
+        narrative=(_("%(badge)s: a pupil of %(unit)s, %(day)s.", badge=badge.name, unit=who.unit_name,
+                     day=art.day) if who.hidden else
+                   _("%(badge)s: %(who)s (%(unit)s), %(day)s.", badge=badge.name, who=who.label,
+                     unit=who.unit_name, day=art.day)),
         revoked_reason=award.revocation_reason if award.revoked_on else None)
     return doc, art
 

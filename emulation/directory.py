@@ -1,9 +1,14 @@
 """What the staff pages show of a unit, a person and a household (read-only queries;
-the unit scope of the signed-in person is checked by the caller)."""
+the unit scope of the signed-in person is checked by the caller). Lists of people that can
+reach beyond a unit (a household's members, a person's mentors and mentees) take the
+caller's ``scope`` and name only the people ``accounts.access.people_within`` lets them
+see; the others are counted."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
+from accounts.access import people_within
 from extensions import db
 
 from .models import GROUPS, Activity, Completion, Household, Mentorship, Person, Skill, Unit
@@ -91,10 +96,11 @@ def people_of(unit: Unit, page: int, search: str = "") -> Page:
         text = search.strip()
         where.append(sa.or_(Person.full_name.icontains(text, autoescape=True),
                             Person.external_id.icontains(text, autoescape=True)))
+    home = aliased(Unit)  # the household's unit: its page is linked only if in scope
     q = (sa.select(Person.external_id, Person.full_name, Person.group, Household.code.label("household_code"),
                    sa.select(sa.func.count()).where(Completion.person_id == Person.id).scalar_subquery()
-                   .label("completions"))
-         .outerjoin(Household, Household.id == Person.household_id)
+                   .label("completions"), home.path.label("household_path"))
+         .outerjoin(Household, Household.id == Person.household_id).outerjoin(home, home.id == Household.unit_id)
          .where(*where).order_by(Person.full_name, Person.external_id))
     return paginate(q, sa.select(sa.func.count()).select_from(Person).where(*where), page)
 
@@ -125,13 +131,28 @@ def activities_of(person: Person) -> list:
                               .order_by(Activity.occurred_on, Activity.kind)).all()
 
 
-def mentorships_of(person: Person) -> tuple[list, list]:
-    """(mentors, mentees) as (external id, name, started on)."""
+@dataclass
+class Seen:
+    """People a page may name, and how many others it may only count."""
+    people: list
+    others: int
+
+
+def _seen(q, scope: str | None) -> Seen:
+    """The rows of ``q`` (people joined with their own ``Unit``) that ``scope`` may see, and
+    the count of the rest."""
+    rows = db.session.execute(q.add_columns(people_within(Unit.path, scope).label("visible"))).all()
+    return Seen([r for r in rows if r.visible], sum(1 for r in rows if not r.visible))
+
+
+def mentorships_of(person: Person, scope: str | None = None) -> tuple[Seen, Seen]:
+    """(mentors, mentees) as (external id, name, started on), each with the count of the
+    ones outside ``scope``."""
     def side(me, other):
-        return db.session.execute(
+        return _seen(
             sa.select(Person.external_id, Person.full_name, Mentorship.started_on)
-            .join(Person, Person.id == other).where(me == person.id)
-            .order_by(Mentorship.started_on, Person.external_id)).all()
+            .join(Person, Person.id == other).join(Unit, Unit.id == Person.unit_id).where(me == person.id)
+            .order_by(Mentorship.started_on, Person.external_id), scope)
     return side(Mentorship.mentee_id, Mentorship.mentor_id), side(Mentorship.mentor_id, Mentorship.mentee_id)
 
 
@@ -139,9 +160,12 @@ def household_by_code(code: str) -> Household | None:
     return db.session.scalar(sa.select(Household).where(Household.code == code))
 
 
-def members_of(household: Household) -> list:
-    return db.session.execute(
+def members_of(household: Household, scope: str | None = None) -> Seen:
+    """The members ``scope`` may see (a member may be registered with a unit outside the
+    household's own), and the count of the others."""
+    return _seen(
         sa.select(Person.external_id, Person.full_name, Person.group, Person.birth_year,
                   sa.select(sa.func.count()).where(Completion.person_id == Person.id).scalar_subquery()
                   .label("completions"))
-        .where(Person.household_id == household.id).order_by(Person.birth_year, Person.full_name)).all()
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(Person.household_id == household.id).order_by(Person.birth_year, Person.full_name), scope)

@@ -24,6 +24,11 @@ class ImportForm(Form):
         self.kind.choices = [SelectChoice(k, IMPORT_KIND_NAMES[k]) for k in kinds]
 
 
+class PupilsForm(Form):
+    """A school switches its pupils off the public pages, or back on."""
+    hide = HiddenField(validators=[AnyOf(("1", "0"))])
+
+
 class CampaignForm(Form):
     toml = TextAreaField(_l("Campaign file (TOML)"), validators=[DataRequired(REQUIRED), Length(max=100_000, message=TOO_LONG)])
 

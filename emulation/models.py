@@ -53,6 +53,9 @@ class Unit(db.Model):
     headcount_citizen = sa.Column(sa.Integer)
     # A unit flagged ineligible never appears on a nominee list.
     eligible = sa.Column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    # A school that keeps its pupils (group student, in its subtree) off the public pages
+    # (SPEC §3; consent of a child and a parent): set on the unit's page, audited.
+    hide_pupils_publicly = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     # Materialised path of ids, "/1/7/42/", maintained by the unit importer, so a whole
     # subtree is one indexed prefix query.
     path = sa.Column(sa.String(1024), nullable=False, default="", server_default="", index=True)

@@ -1,10 +1,16 @@
 """Staff pages: the unit tree (scoped to a manager's subtree), a unit's people and
-households, a person's page and a household's page."""
-from flask import abort, redirect, render_template, request, url_for
+households, a person's page and a household's page, and a school's switch that keeps its
+pupils off the public pages."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from accounts.access import STAFF, allow, in_scope, require_unit_in_scope, scope_path
+from accounts.access import (EDITORS, STAFF, allow, in_scope, require_person_in_scope, require_unit_in_scope,
+                             scope_path)
 
 from . import directory
+from .forms import PupilsForm
+from .privacy import NotASchool, set_pupils_hidden
 from .progress import current_campaign, person_score
 from .views import bp
 
@@ -31,7 +37,31 @@ def unit(code):
         "emulation/unit.html", unit=u, trail=[(a, in_scope(a)) for a in directory.ancestors(u)],
         children=directory.children(u), registered=directory.registered_by_group(u),
         people=directory.people_of(u, page, search), households=directory.households_of(u, request.args.get(
-            "hpage", 1, type=int)), search=search)
+            "hpage", 1, type=int)), search=search, scope=scope_path() or "",
+        pupils_form=PupilsForm() if u.kind == "school" and current_user.role in EDITORS else None)
+
+
+@bp.post("/units/<code>/pupils")
+@allow(*EDITORS)
+def unit_pupils(code):
+    """A school keeps its pupils off the public pages, or shows them again (an
+    administrator, or a manager whose subtree holds the school)."""
+    u = directory.unit_by_code(code)
+    if u is None:
+        abort(404)
+    require_unit_in_scope(u)
+    form = PupilsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    hide = form.hide.data == "1"
+    try:
+        set_pupils_hidden(u, hide, actor=current_user.email)
+    except NotASchool:
+        abort(400)
+    flash(_("The pupils of %(unit)s are now kept off the public pages.", unit=u.name) if hide else
+          _("The pupils of %(unit)s are shown again on the public pages (as initials with their class).",
+            unit=u.name), "ok")
+    return redirect(url_for("emulation.unit", code=u.code), 303)
 
 
 @bp.get("/people/<external_id>")
@@ -40,14 +70,14 @@ def person(external_id):
     p = directory.person_by_external_id(external_id)
     if p is None:
         abort(404)
-    require_unit_in_scope(p.unit)
+    require_person_in_scope(p)
     campaign = current_campaign()
-    mentors, mentees = directory.mentorships_of(p)
+    mentors, mentees = directory.mentorships_of(p, scope_path())
     return render_template(
         "emulation/person.html", person=p, campaign=campaign,
         score=person_score(campaign, p.id) if campaign else None,
         completions=directory.completions_of(p), activities=directory.activities_of(p),
-        mentors=mentors, mentees=mentees)
+        mentors=mentors, mentees=mentees, household_visible=p.household is not None and in_scope(p.household.unit))
 
 
 @bp.get("/households/<code>")
@@ -57,4 +87,4 @@ def household(code):
     if h is None:
         abort(404)
     require_unit_in_scope(h.unit)
-    return render_template("emulation/household.html", household=h, members=directory.members_of(h))
+    return render_template("emulation/household.html", household=h, members=directory.members_of(h, scope_path()))

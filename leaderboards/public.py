@@ -1,8 +1,9 @@
 """What the public leaderboard pages show: the latest publication of a campaign's boards,
 a page at a time (keyset paging on (rank, key): no COUNT and no OFFSET over a board), an
 entry found by its code with the entries around it, and people's names masked as SPEC §3
-requires (family name and initials for adults, initials only under 16 or when the age is
-unknown).
+requires (``emulation.privacy.public_name`` as of the publication's date); the pupils of a
+school that keeps them off the public pages are left out when the page is read, whenever
+the publication was made.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -10,29 +11,19 @@ from functools import cache, partial
 
 import sqlalchemy as sa
 
+from emulation.clock import as_date
 from emulation.models import COMMUNE_KINDS, Campaign, Person, Unit
+from emulation.privacy import any_hidden, hidden_pupils, public_name
 from extensions import db
 
 from .models import Publication, PublishedEntry
 
 PAGE_SIZE = 50
-ADULT_AGE = 16
 # An entry's columns, read as plain rows: a page is read on every visit, and plain rows
 # cost a fraction of ORM objects.
 ENTRY = (PublishedEntry.rank, PublishedEntry.key, PublishedEntry.unit_id, PublishedEntry.points,
          PublishedEntry.share, PublishedEntry.per_capita, PublishedEntry.day, PublishedEntry.flag,
          PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement)
-
-
-def mask_name(full_name: str | None, birth_year: int | None, year: int) -> str:
-    """``Nguyễn Văn An`` → ``Nguyễn V. A.`` (16 or older) or ``N. V. A.`` (younger, or age unknown)."""
-    parts = (full_name or "").split()
-    if not parts:
-        return ""
-    initials = [f"{p[0]}." for p in parts]
-    if birth_year is not None and year - birth_year >= ADULT_AGE:
-        return " ".join([parts[0], *initials[1:]])
-    return " ".join(initials)
 
 
 @dataclass
@@ -95,12 +86,13 @@ def communes() -> list[sa.Row]:
 
 
 @cache
-def _entries_statement(scoped: bool, units_board: bool, direction: str) -> sa.Select:
+def _entries_statement(scoped: bool, units_board: bool, direction: str, hiding: bool = False) -> sa.Select:
     """The query of a board's entries, built once per shape and then only given its values
     (``pub``, ``board``, ``bracket``, ``path`` and ``scope`` for a commune's entries, then
     ``rank``/``key`` and ``size``): the public pages run it on every visit, and building a
     statement costs more than running it. ``direction``: "top", "after" or "before" a
-    (rank, key), or "key" for the one entry of that key."""
+    (rank, key), or "key" for the one entry of that key. ``hiding``: leave out the pupils
+    of the schools that keep them off the public pages (people board)."""
     q = sa.select(*ENTRY).where(PublishedEntry.publication_id == sa.bindparam("pub"),
                                 PublishedEntry.board == sa.bindparam("board"),
                                 PublishedEntry.bracket == sa.bindparam("bracket"))
@@ -109,6 +101,8 @@ def _entries_statement(scoped: bool, units_board: bool, direction: str) -> sa.Se
         if units_board:  # a commune's units board lists the units inside it, not the commune
             inside = inside.where(Unit.id != sa.bindparam("scope"))
         q = q.where(PublishedEntry.unit_id.in_(inside))
+    if hiding:
+        q = q.where(PublishedEntry.key.not_in(hidden_pupils()))
     if direction == "key":
         return q.where(PublishedEntry.key == sa.bindparam("key"))
     order = (PublishedEntry.rank, PublishedEntry.key)
@@ -126,21 +120,22 @@ def _entries(publication: Publication, board: str, bracket, scope: Unit | None, 
     params = {"pub": publication.id, "board": board, "bracket": bracket or "", **values}
     if scope is not None:
         params.update(path=scope.path, scope=scope.id)
-    statement = _entries_statement(scope is not None, board == "units", direction)
+    hiding = board == "people" and any_hidden()
+    statement = _entries_statement(scope is not None, board == "units", direction, hiding)
     return db.session.execute(statement, params).all()
 
 
 # The names shown beside a page's entries (built once, as _entries_statement).
 UNIT_NAMES = sa.select(Unit.id, Unit.name).where(Unit.id.in_(sa.bindparam("ids", expanding=True)))
-PEOPLE_NAMES = sa.select(Person.external_id, Person.full_name, Person.birth_year).where(
+PEOPLE_NAMES = sa.select(Person.external_id, Person.full_name, Person.birth_year, Person.group).where(
     Person.external_id.in_(sa.bindparam("keys", expanding=True)))
 
 
-def _rows(entries, board: str, year: int) -> list[Row]:
+def _rows(entries, board: str, as_of: date) -> list[Row]:
     units = dict(db.session.execute(UNIT_NAMES, {"ids": list({e.unit_id for e in entries})}).all()) if entries else {}
     keys = [e.key for e in entries]
     if board == "people" and keys:
-        people = {r.external_id: mask_name(r.full_name, r.birth_year, year)
+        people = {r.external_id: public_name(r.full_name, r.birth_year, r.group, as_of)
                   for r in db.session.execute(PEOPLE_NAMES, {"keys": keys})}
         label = lambda e: people.get(e.key, "")  # noqa: E731
     elif board == "units":
@@ -170,7 +165,7 @@ def board_page(publication: Publication, board: str, *, bracket: str | None = No
     """A page of a published board: the first, the one after ``after`` or before ``before``
     (each a (rank, key) of the page next to it)."""
     entries, more = _page_entries(publication, board, bracket, scope, after, before, size or PAGE_SIZE)
-    rows = _rows(entries, board, publication.as_of.year)
+    rows = _rows(entries, board, _as_of(publication))
     if not entries:
         return BoardPage(rows, None, None)
     first, last = (entries[0].rank, entries[0].key), (entries[-1].rank, entries[-1].key)
@@ -193,7 +188,12 @@ def find(publication: Publication, board: str, key: str, *, bracket: str | None 
     entries = [*above, entry, *below]
     before = (entries[0].rank, entries[0].key) if more_above else None
     after = (entries[-1].rank, entries[-1].key) if more_below else None
-    return BoardPage(_rows(entries, board, publication.as_of.year), before, after), entry.key
+    return BoardPage(_rows(entries, board, _as_of(publication)), before, after), entry.key
+
+
+def _as_of(publication: Publication) -> date:
+    """The date names are masked as of on a publication's pages: its as-of date."""
+    return as_date(publication.as_of)
 
 
 def unit_by_code(code: str) -> Unit | None:

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from accounts.access import public
 from emulation.models import GROUPS, Campaign, ImportBatch, Unit
+from emulation.privacy import hidden_schools
 from emulation.progress import current_campaign
 from extensions import db
 from web import page_cache
@@ -77,10 +78,12 @@ def board():
     # The key holds all else a page shows: the query (in any order, empty fields left out:
     # the filters form sends them), the language, and the latest import of units, households
     # or people (names and communes come from them; an import of events changes nothing a
-    # publication shows, so the pages stay drawn through it).
+    # publication shows, so the pages stay drawn through it), and the schools that keep
+    # their pupils off the public pages.
     query = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v))
     names = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.kind.in_(NAMING_KINDS)))
-    key = (c.publication.id, query, str(get_locale()), names)
+    # A school switching its pupils off the public pages changes them at once.
+    key = (c.publication.id, query, str(get_locale()), names, hidden_schools())
     return page_cache().get_or_render(key, lambda: _render_board(c, context))
 
 

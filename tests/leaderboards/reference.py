@@ -223,3 +223,20 @@ def period_boards(p: Province, rules: Rules, start: date, end: date) -> dict:
         "units": unit_boards,
         "gained": {"people": people, "households": households, "units": units},
     }
+
+
+# ----------------------------------------------------------------------------- privacy
+# SPEC §3 "Privacy on public pages", read plainly (not the engine's code).
+
+def shown_name(full_name: str, birth_year, group, as_of: date) -> str:
+    """What a public page shows of a person: family name and initials for an adult who is
+    not a pupil; initials only for a pupil (group ``student``) and for someone under 16 (16
+    or older only once ``as_of.year - birth_year >= 17``; without a birth year, only a
+    student counts as under 16)."""
+    words = full_name.split()
+    if not words:
+        return ""
+    adult = as_of.year - birth_year >= 17 if birth_year is not None else group != "student"
+    if adult and group != "student":
+        return words[0] + "".join(" " + w[0] + "." for w in words[1:])
+    return " ".join(w[0] + "." for w in words)

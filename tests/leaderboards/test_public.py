@@ -5,18 +5,35 @@ from datetime import date
 
 import pytest
 
-from leaderboards.public import mask_name
+from emulation.privacy import public_name, under_16
+from tests.leaderboards.reference import shown_name
+
+NEW_YEAR = date(2025, 1, 1)
+EVE = date(2025, 12, 31)
 
 
-@pytest.mark.parametrize("name, birth_year, shown", [
-    ("Nguyễn Văn An", 1980, "Nguyễn V. A."),
-    ("Nguyễn Văn An", 2012, "N. V. A."),  # under 16 in 2025
-    ("Giàng A Chứ", None, "G. A. C."),  # age unknown: as a child
-    ("Lò Thị Bình", 2009, "Lò T. B."),  # 16 in 2025
-    ("", 1980, ""),
+@pytest.mark.parametrize("name, birth_year, group, shown", [
+    ("Nguyễn Văn An", 1980, "cadre", "Nguyễn V. A."),
+    ("Nguyễn Văn An", 2012, "citizen", "N. V. A."),  # 13 in 2025
+    ("Giàng A Chứ", None, "citizen", "Giàng A. C."),  # age unknown, not a pupil: an adult (SPEC §3)
+    ("Giàng A Chứ", None, "student", "G. A. C."),  # a pupil without a birth year: under 16
+    ("Lò Thị Bình", 2009, "citizen", "L. T. B."),  # 2025 - 2009 = 16: may still be 15, so under 16
+    ("Lò Thị Bình", 2008, "citizen", "Lò T. B."),  # 2025 - 2008 = 17: 16 or older all year
+    ("Lò Thị Bình", 2008, "student", "L. T. B."),  # a pupil: initials with the class, whatever the age
+    ("Lò Thị Bình", 1990, "student", "L. T. B."),
+    ("", 1980, "cadre", ""),
 ])
-def test_names_are_masked(name, birth_year, shown):
-    assert mask_name(name, birth_year, 2025) == shown
+@pytest.mark.parametrize("as_of", [NEW_YEAR, EVE])
+def test_names_are_masked(name, birth_year, group, shown, as_of):
+    assert public_name(name, birth_year, group, as_of) == shown == shown_name(name, birth_year, group, as_of)
+
+
+@pytest.mark.parametrize("birth_year, group, young", [
+    (2009, "citizen", True), (2008, "citizen", False), (None, "student", True), (None, "cadre", False),
+    (2010, "student", True), (1960, "student", False)])
+def test_the_under_16_rule_is_only_the_years_that_prove_it(birth_year, group, young):
+    # Only the birth year is known: the whole year of as_of decides, its first day as its last.
+    assert under_16(birth_year, group, NEW_YEAR) is young and under_16(birth_year, group, EVE) is young
 
 
 @pytest.fixture
