@@ -70,6 +70,7 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_HOURS": int(os.environ.get("SESSION_HOURS", "8")),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
+        "SESSION_REFRESH_EACH_REQUEST": True,  # what makes that lifetime an idle limit
         # A form stays valid as long as a session may last (a long upload must not expire it).
         "WTF_CSRF_TIME_LIMIT": int(os.environ.get("SESSION_HOURS", "8")) * 3600,
         # API tokens live at most this many days (the default when one is made).
