@@ -63,9 +63,18 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "8"))),
-        # A form stays valid as long as the session does (a long upload must not expire it).
+        # Staff sessions (accounts.services): ended by signing out, after SESSION_IDLE_MINUTES
+        # without a request (the signed cookie's own clock: Flask refuses a cookie signed
+        # longer ago than this, and re-signs it on every request) and SESSION_HOURS after
+        # signing in whatever the activity (the server's record of the session).
+        "SESSION_HOURS": int(os.environ.get("SESSION_HOURS", "8")),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
+        "SESSION_REFRESH_EACH_REQUEST": True,  # what makes that lifetime an idle limit
+        # A form stays valid as long as a session may last (a long upload must not expire it).
         "WTF_CSRF_TIME_LIMIT": int(os.environ.get("SESSION_HOURS", "8")) * 3600,
+        # API tokens live at most this many days (the default when one is made).
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         # Behind a reverse proxy that sets X-Forwarded-For/-Proto (nginx), trust one hop.
         "TRUST_PROXY": _flag("TRUST_PROXY", False),
         # The largest upload accepted (a province's completions file is a few hundred MB).
@@ -80,10 +89,14 @@ def load_config(instance_path: Path) -> dict:
         "API_MAX_BODY_MB": int(os.environ.get("API_MAX_BODY_MB", "10")),
         # Share images of the published boards, drawn once per content (default instance/share/).
         "SHARE_IMAGES_DIR": os.environ.get("SHARE_IMAGES_DIR"),
-        # Rate limits, per worker process: API requests a minute per account; look-ups of a
-        # personal code or of a badge a minute per client address.
+        # Rate limits (web.rate_limited): API requests a minute per account; look-ups of a
+        # personal code or of a badge, and sign-in forms sent, a minute per client address.
+        # Counted in Redis when REDIS_URL is set (every process of the deployment together),
+        # else in each process's memory.
         "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "600")),
         "LOOKUPS_PER_MINUTE": int(os.environ.get("LOOKUPS_PER_MINUTE", "30")),
+        "SIGN_INS_PER_MINUTE": int(os.environ.get("SIGN_INS_PER_MINUTE", "30")),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Progress reports of ended periods, written by the scheduler (default instance/reports/).
         "REPORTS_DIR": os.environ.get("REPORTS_DIR"),
         # Badge images, drawn once per content (default instance/badges/).

@@ -1,20 +1,23 @@
 """The web shell shared by every package: formatting filters, navigation, language choice,
 error pages, security headers, cookie flags and rate limits."""
 import sqlite3
-from collections import OrderedDict, deque
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, wraps
+from functools import cache
 from threading import Event, Lock
-from time import monotonic
+from time import time
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import abort, current_app, has_request_context, render_template, request, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -64,6 +67,7 @@ def init_web(app) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    init_rate_limits(app)
     for error in (OperationalError, sqlite3.OperationalError):  # the ORM's, and the bulk writers' raw one
         app.register_error_handler(error, _database_error)
     if app.config.get("TRUST_PROXY"):
@@ -291,6 +295,8 @@ def error_headers(error) -> dict[str, str]:
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, RateLimitExceeded):
+        headers["Retry-After"] = str(retry_after_limit())
     return headers
 
 
@@ -316,48 +322,82 @@ def _csrf_error(error):
 
 # ----------------------------------------------------------------------------- rate limits
 
-class RateLimiter:
-    """At most ``limit`` hits per key in any window of ``seconds`` (a sliding window), per
-    process. With several worker processes each counts apart, so the effective limit is
-    that many times higher: a brake on abuse, not an exact quota."""
-
-    def __init__(self):
-        self._hits: dict[str, deque] = {}
-        self._lock = Lock()
-
-    def hit(self, key: str, limit: int, seconds: float = 60.0) -> float:
-        """Record a hit; 0 when allowed, else the seconds to wait."""
-        now = monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - seconds:
-                hits.popleft()
-            if len(hits) >= limit:
-                return max(hits[0] + seconds - now, 1.0)
-            hits.append(now)
-            if len(self._hits) > 50_000:  # forget idle keys now and then
-                for k in [k for k, v in self._hits.items() if not v or v[-1] <= now - seconds]:
-                    del self._hits[k]
-            return 0.0
+def client_address() -> str:
+    """The client's address (the proxy's X-Forwarded-For with TRUST_PROXY=1)."""
+    return request.remote_addr or "?"
 
 
-def limiter() -> RateLimiter:
-    """The application's limiter (one per app, so that apps never share counts)."""
-    return current_app.extensions.setdefault("rate_limiter", RateLimiter())
+@dataclass(frozen=True)
+class RateLimit:
+    """A declared limit: ``app.config[config_key]`` requests a minute per ``key()``, counted
+    together for everything that declares the same ``scope``; ``key()`` None: no limit."""
+    scope: str
+    config_key: str
+    key: Callable[[], str | None] = client_address
+    methods: tuple[str, ...] | None = None
 
 
-def rate_limited(name: str, config_key: str):
-    """A view decorator: at most ``app.config[config_key]`` requests a minute per client
-    address for this view (429 with Retry-After beyond)."""
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            wait = limiter().hit(f"{name}:{request.remote_addr}", current_app.config[config_key])
-            if wait:
-                abort(429, retry_after=int(wait) + 1)
-            return view(*args, **kwargs)
-        return wrapper
+def rate_limited(scope: str, config_key: str, *, key: Callable[[], str | None] = client_address,
+                 methods: tuple[str, ...] | None = None):
+    """Declare a rate limit on a view (a decorator) or on a whole blueprint
+    (``rate_limited(...)(bp)``): at most ``app.config[config_key]`` requests a minute per
+    client address (or per ``key()``), for ``methods`` only when given; 429 with Retry-After
+    beyond. Every app counts with its own Flask-Limiter (see :func:`init_rate_limits`), in
+    Redis when ``REDIS_URL`` is set (shared by every worker process and server), else in
+    the process's memory."""
+    declared = RateLimit(scope, config_key, key, methods)
+
+    def decorate(target):
+        target.rate_limit = declared
+        return target
     return decorate
+
+
+def _declared_limit() -> RateLimit | None:
+    """The limit the request's view (or else its blueprint) declares, if it applies."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    declared = getattr(view, "rate_limit", None)
+    if declared is None and request.blueprint:
+        declared = getattr(current_app.blueprints.get(request.blueprint), "rate_limit", None)
+    if declared is None or (declared.methods and request.method not in declared.methods):
+        return None
+    return declared
+
+
+def _limit_text() -> str:
+    declared = _declared_limit()
+    if declared is None or not declared.key():
+        return ""  # Flask-Limiter: no limit for this request
+    return f"{int(current_app.config[declared.config_key])}/minute"
+
+
+def init_rate_limits(app) -> None:
+    """The app's own limiter (tests make many apps: none shares another's counts). One
+    default limit whose value, key and scope are read from the view's declaration, so that
+    the declarations stay plain attributes, as access declarations are (accounts.access).
+    The moving window counts the requests of the last 60 seconds. If Redis cannot be
+    reached, each process counts in memory until it can again."""
+    from flask_limiter import Limit, Limiter
+
+    declared = Limit(_limit_text, key_function=lambda: _declared_limit().key(),
+                     scope=lambda _endpoint: _declared_limit().scope, shared=True,
+                     error_message="too many requests: wait and try again")
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1} if app.config.get("REDIS_URL") else {}
+    limiter = Limiter(client_address, default_limits=[declared], strategy="moving-window",
+                      storage_uri=app.config.get("REDIS_URL") or "memory://", storage_options=options,
+                      key_prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "thiduaso",
+                      in_memory_fallback_enabled=True)
+    limiter.init_app(app)
+    app.extensions["rate_limits"] = limiter
+
+
+def retry_after_limit() -> int:
+    """Seconds until the limit this request broke lets a request through again."""
+    limiter = current_app.extensions.get("rate_limits")
+    breached = limiter.current_limit if limiter is not None else None
+    if breached is None:
+        return 60
+    return max(1, int(breached.reset_at - time()))
 
 
 # ----------------------------------------------------------------------------- page cache

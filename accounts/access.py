@@ -15,9 +15,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, request
 from flask_login import LoginManager, current_user
 
-from extensions import db
-
-from .models import ADMIN, HOME_AFFAIRS, MANAGER, ROLES, VIEWER, User
+from .models import ADMIN, HOME_AFFAIRS, MANAGER, ROLES, VIEWER
 
 PUBLIC = "public"
 SIGNED_IN = frozenset(ROLES)
@@ -70,11 +68,13 @@ def _is_api() -> bool:
 
 
 @login_manager.user_loader
-def _load_user(token: str):
+def _load_user(session_id: str):
+    """The account of the staff session the cookie names, while that session lasts."""
     if _is_api():  # the API knows bearer tokens only: a session cookie opens nothing there
         return None
-    user = db.session.scalar(db.select(User).where(User.session_token == token))
-    return user if user is not None and user.active else None
+    from .services import user_of_session
+
+    return user_of_session(session_id)
 
 
 @login_manager.request_loader

@@ -1,7 +1,8 @@
 """Forms of the account pages (Flask-WTF: every form carries a CSRF token)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
+from emulation.i18n import N_
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from web import Form
@@ -10,6 +11,8 @@ from .models import ROLES
 from .services import MIN_PASSWORD_LENGTH
 
 REQUIRED = _l("This field is required.")
+# WTForms' own message for an IntegerField (web.WTFORMS_MESSAGES says why it is in our catalog).
+N_("Not a valid integer value.")
 TOO_LONG = _l("At most %(max)d characters.")
 
 
@@ -56,3 +59,6 @@ class ActionForm(Form):
 class TokenCreateForm(Form):
     name = StringField(_l("What the token is for"), validators=[DataRequired(REQUIRED),
                                                              Length(max=255, message=TOO_LONG)])
+    # Left empty: API_TOKEN_DAYS. The range (1 to API_TOKEN_DAYS) is the service's rule
+    # (accounts.services.create_token).
+    days = IntegerField(_l("Valid for (days)"), validators=[Optional()])

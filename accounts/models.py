@@ -1,5 +1,7 @@
-"""Staff accounts and the record of failed sign-ins (for throttling)."""
+"""Staff accounts, their sessions and API tokens, and the record of sign-ins (for throttling)."""
+import hashlib
 import secrets
+from datetime import timezone
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -11,8 +13,14 @@ ADMIN, MANAGER, HOME_AFFAIRS, VIEWER = "admin", "manager", "home_affairs", "view
 ROLES = (ADMIN, MANAGER, HOME_AFFAIRS, VIEWER)
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
+def new_secret() -> str:
+    """A random id for a session (sent in its cookie, kept here only as a hash)."""
+    return secrets.token_urlsafe(32)
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of a session id or an API token: its SHA-256."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 class User(UserMixin, db.Model):
@@ -27,11 +35,11 @@ class User(UserMixin, db.Model):
     active = sa.Column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
     # Set when an admin (or the command line) gave a temporary password.
     must_change_password = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    # What the session cookie carries instead of the id: replaced on every password change,
-    # reset or disabling, which signs the account out everywhere.
-    session_token = sa.Column(sa.String(64), nullable=False, unique=True, default=new_session_token)
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = sa.Column(sa.DateTime(timezone=True))
+    # No longer read (sessions are StaffSession rows now). Kept: dropping a UNIQUE column on
+    # SQLite means recreating the table, which its foreign keys make unsafe on a live database.
+    session_token = sa.Column(sa.String(64), nullable=False, unique=True, default=new_secret)
 
     unit = db.relationship("Unit")
 
@@ -41,8 +49,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return bool(self.active)
 
-    def get_id(self) -> str:  # Flask-Login: the session holds the token, not the id
-        return self.session_token
+    # The id of the staff session this request runs in (set by the services when it starts
+    # or is loaded; not a column): what the session cookie carries instead of the user's id.
+    session_id = None  # str
+
+    def get_id(self) -> str | None:  # Flask-Login
+        return self.session_id
 
     @property
     def province_wide(self) -> bool:
@@ -53,8 +65,33 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+class StaffSession(db.Model):
+    """A signed-in browser session. Its cookie carries a random id, kept here as a SHA-256;
+    signing out deletes the row, so a copy of the cookie opens nothing afterwards. A
+    password change or reset, or disabling the account, deletes all of the account's."""
+
+    __tablename__ = "staff_sessions"
+    id = sa.Column(sa.Integer, primary_key=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    # The absolute limit (SESSION_HOURS) counts from here, whatever the activity.
+    created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+    user = db.relationship("User")
+
+
+class SignInAddress(db.Model):
+    """An address an account has signed in from: attempts from it are spared the slowing
+    that failures from elsewhere put on the account (accounts.throttle)."""
+
+    __tablename__ = "sign_in_addresses"
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    address = sa.Column(sa.String(64), primary_key=True)
+    last_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class LoginFailure(db.Model):
-    """One failed sign-in; recent ones throttle further attempts for that email and address."""
+    """One failed sign-in; recent ones slow further attempts for that email and address."""
 
     __tablename__ = "login_failures"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -78,6 +115,13 @@ class ApiToken(db.Model):
     hint = sa.Column(sa.String(12), nullable=False)  # the first characters, to tell tokens apart
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
     last_used_at = sa.Column(sa.DateTime(timezone=True))
+    # Chosen when made, at most API_TOKEN_DAYS ahead; the token opens nothing afterwards.
+    expires_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
     revoked_at = sa.Column(sa.DateTime(timezone=True))
 
     user = db.relationship("User")
+
+    @property
+    def expired(self) -> bool:
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=timezone.utc)
+        return expires <= utcnow()

@@ -1,23 +1,25 @@
-"""Account rules: creating accounts, signing in (with throttling), passwords, disabling."""
+"""Account rules: creating accounts, signing in (throttled: accounts.throttle), staff
+sessions, passwords, disabling, API tokens."""
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select
+from flask import current_app
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from emulation.i18n import N_, Message
-from emulation.models import AuditLog, Unit
+from emulation.models import AuditLog, Unit, utcnow
 from extensions import db, session_for_writing
 
-from .models import MANAGER, ROLES, LoginFailure, User, new_session_token
+from . import throttle
+from .models import MANAGER, ROLES, LoginFailure, StaffSession, User, new_secret, secret_hash
 
 MIN_PASSWORD_LENGTH = 10
-# Throttling: this many failures within the window lock further attempts for the rest of it.
-FAILURES_PER_EMAIL = 5
-FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = timedelta(minutes=15)
+# zxcvbn's estimate of the guesses a password needs: 3 means at least 10^8 (its scale is 0–4).
+MIN_PASSWORD_SCORE = 3
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
@@ -40,10 +42,42 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+# Why zxcvbn finds a password easy to guess, by the kind of pattern it found, most telling first.
+_WEAKNESSES = (
+    ("user_inputs", N_("The password contains your email address or the site's name. Choose another.")),
+    ("passwords", N_("The password is one of the most commonly used ones, or is built on one. Choose another.")),
+    ("repeat", N_("The password repeats characters or groups of them (like \"aaaa\" or \"abcabc\"). "
+                  "Choose another.")),
+    ("sequence", N_("The password is a sequence (like \"abcd\" or \"6543\"). Choose another.")),
+    ("spatial", N_("The password is a row of keys on the keyboard (like \"qwerty\"). Choose another.")),
+    ("date", N_("The password is mostly a date or a year. Choose another.")),
+)
+_TOO_EASY = N_("The password is too easy to guess. Use several uncommon words, or more characters.")
+
+
+def check_password_strength(password: str, *, email: str | None = None) -> None:
+    """Refuse a short password, and one that zxcvbn (Dropbox's estimator, with its lists of
+    common passwords, words and names) expects to fall in fewer than 10^8 guesses: common,
+    repetitive, sequences, keyboard rows, dates, the person's own email (ASVS 2.1.7)."""
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(N_("The password must have at least %(n)d characters."), field="new",
                            n=MIN_PASSWORD_LENGTH)
+    hints = ["thiduaso", "thi dua so", "binh dan hoc vu so"]
+    if email:
+        hints += [email, email.split("@")[0]]
+    # zxcvbn's time grows fast with the length; 72 characters of a longer one tell enough.
+    result = zxcvbn(password[:72], user_inputs=hints)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return
+    found = {m.get("dictionary_name") if m["pattern"] == "dictionary" else m["pattern"]
+             for m in result["sequence"]}
+    if "regex" in found:  # recent years
+        found.add("date")
+    msgid = next((message for kind, message in _WEAKNESSES if kind in found), _TOO_EASY)
+    raise AccountError(msgid, field="new")
 
 
 def _audit(actor: str, action: str, target: str, **details) -> None:
@@ -72,7 +106,7 @@ def create_user(email: str, role: str, *, unit_code: str | None = None, password
     if password is None:
         password = temporary_password()
     else:
-        check_password_strength(password)
+        check_password_strength(password, email=email)
     user = User(email=email, role=role, unit=unit, password_hash=generate_password_hash(password),
                 must_change_password=must_change_password)
     db.session.add(user)
@@ -83,62 +117,115 @@ def create_user(email: str, role: str, *, unit_code: str | None = None, password
 
 @dataclass
 class SignIn:
-    """The outcome of a sign-in: the user, or why not with the HTTP status to answer."""
+    """The outcome of a sign-in: the user (with the new session's id as ``user.session_id``),
+    or why not, with the HTTP status to answer and, for 429, the seconds to wait."""
     user: User | None
     error: Message | None = None
     status: int = 200
+    retry_after: int | None = None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def authenticate(email: str, password: str, address: str, *, now: datetime | None = None) -> SignIn:
-    """Check a sign-in. Refused while the email or the address has too many recent failures."""
-    now = now or datetime.now(timezone.utc)
+    """Check a sign-in and start a staff session. Attempts are slowed per account, address
+    and pair of them (accounts.throttle); a refused attempt checks no password."""
+    now = now or utcnow()
     email = normalise_email(email)
     address = (address or "?")[:64]
     session_for_writing()  # it reads, then writes: it takes its turn as a writer from the start
-    since = now - FAILURE_WINDOW
-    recent = lambda column, value: db.session.scalar(  # noqa: E731
-        select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since))
-    if recent(LoginFailure.email, email) >= FAILURES_PER_EMAIL or recent(LoginFailure.address, address) >= FAILURES_PER_ADDRESS:
-        return SignIn(None, Message(N_("Too many failed sign-ins. Try again in %(minutes)d minutes."),
-                                    dict(minutes=int(FAILURE_WINDOW.total_seconds() // 60))), 429)
     user = db.session.scalar(select(User).where(User.email == email))
+    wait = throttle.wait_before_attempt(email, user, address, now)
+    if wait > timedelta(0):
+        return SignIn(None, throttle.refusal(wait), 429, retry_after=max(1, int(-(-wait.total_seconds() // 1))))
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         ok = False
     else:
         ok = check_password_hash(user.password_hash, password or "")
     if not ok or not user.active:
-        db.session.add(LoginFailure(email=email, address=address, at=now))
+        throttle.record_failure(email, address, now)
         db.session.commit()
         if ok and not user.active:
             return SignIn(None, Message(N_("This account has been disabled. Ask an administrator.")), 403)
         return SignIn(None, Message(N_("Wrong email or password.")), 401)
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    throttle.record_success(user, address, now)
+    _start_session(user, now)
     user.last_login_at = now
     _audit(email, "user.sign_in", email)
     db.session.commit()
     return SignIn(user)
 
 
+# ----------------------------------------------------------------------------- sessions
+
+def _session_hours() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_HOURS"])
+
+
+def _start_session(user: User, now: datetime) -> None:
+    """A new staff session for ``user`` (its id set as ``user.session_id``), in the caller's
+    transaction; sessions past their absolute limit, anyone's, are deleted on the way."""
+    db.session.execute(delete(StaffSession).where(StaffSession.created_at < now - _session_hours()))
+    user.session_id = new_secret()
+    db.session.add(StaffSession(user_id=user.id, token_hash=secret_hash(user.session_id), created_at=now))
+
+
+def user_of_session(session_id: str, *, now: datetime | None = None) -> User | None:
+    """The active account a session id belongs to; None once the session was ended (signing
+    out, a password change or reset, disabling) or SESSION_HOURS after it began. Reading it
+    writes nothing: the idle limit is the cookie's own clock (config.py, SESSION_IDLE_MINUTES)."""
+    record = db.session.scalar(select(StaffSession).options(joinedload(StaffSession.user))
+                               .where(StaffSession.token_hash == secret_hash(session_id)))
+    if record is None or not record.user.active:
+        return None
+    if (now or utcnow()) >= _aware(record.created_at) + _session_hours():
+        return None
+    record.user.session_id = session_id
+    return record.user
+
+
+def end_session(session_id: str | None) -> None:
+    """Signing out: the session opens nothing any more, whoever holds a copy of its cookie."""
+    if session_id:
+        db.session.execute(delete(StaffSession).where(StaffSession.token_hash == secret_hash(session_id)))
+        db.session.commit()
+
+
+def _end_sessions(user: User) -> None:
+    """Every session of ``user`` ends (in the caller's transaction)."""
+    db.session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+    user.session_id = None
+
+
+# ----------------------------------------------------------------------------- passwords, accounts
+
 def change_password(user: User, current: str, new: str) -> None:
+    """The person's own change: every other session of theirs ends; this one goes on under
+    a new id (``user.session_id``)."""
     if not check_password_hash(user.password_hash, current or ""):
         raise AccountError(N_("The current password is wrong."), field="current")
-    check_password_strength(new)
+    check_password_strength(new, email=user.email)
     if current == new:
         raise AccountError(N_("The new password must differ from the current one."), field="new")
     user.password_hash = generate_password_hash(new)
     user.must_change_password = False
-    user.session_token = new_session_token()
+    _end_sessions(user)
+    _start_session(user, utcnow())
     _audit(user.email, "user.change_password", user.email)
     db.session.commit()
 
 
 def reset_password(user: User, *, actor: str) -> str:
-    """Give ``user`` a new temporary password (returned) and sign them out everywhere."""
+    """Give ``user`` a new temporary password (returned), sign them out everywhere and
+    revoke their API tokens."""
     password = temporary_password()
     user.password_hash = generate_password_hash(password)
     user.must_change_password = True
-    user.session_token = new_session_token()
+    _end_sessions(user)
+    _revoke_tokens(user, actor=actor, reason="reset")
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     _audit(actor, "user.reset_password", user.email)
     db.session.commit()
@@ -146,12 +233,14 @@ def reset_password(user: User, *, actor: str) -> str:
 
 
 def set_active(user: User, active: bool, *, actor: str) -> None:
-    """Disable (signing out everywhere) or enable an account. Nobody disables themselves."""
+    """Disable (signing out everywhere, revoking the API tokens) or enable an account.
+    Nobody disables themselves."""
     if not active and actor == user.email:
         raise AccountError(N_("You cannot disable your own account."))
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        _end_sessions(user)
+        _revoke_tokens(user, actor=actor, reason="disable")
     _audit(actor, "user.enable" if active else "user.disable", user.email)
     db.session.commit()
 
@@ -166,50 +255,76 @@ def set_demo_password(email: str, role: str, password: str, unit_code: str | Non
     user.password_hash = generate_password_hash(password)
     user.active = True
     user.must_change_password = False
-    user.session_token = new_session_token()
+    _end_sessions(user)
+    _revoke_tokens(user, actor="demo", reason="reset")
     db.session.commit()
     return user
 
 
 # ----------------------------------------------------------------------------- API tokens
 
-def _token_hash(token: str) -> str:
-    import hashlib
+def token_days() -> int:
+    """The longest life of an API token, in days (API_TOKEN_DAYS), also the default."""
+    return int(current_app.config["API_TOKEN_DAYS"])
 
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
-
-def create_token(user: User, name: str) -> tuple["ApiToken", str]:
-    """A new API token for ``user``; the token itself is returned once and never kept."""
+def create_token(user: User, name: str, days: int | None = None) -> tuple["ApiToken", str]:
+    """A new API token for ``user``, valid ``days`` (at most API_TOKEN_DAYS, the default);
+    the token itself is returned once and never kept."""
     from .models import TOKEN_PREFIX, ApiToken
 
+    longest = token_days()
+    days = longest if days is None else days
+    if not 1 <= days <= longest:
+        raise AccountError(N_("A token is valid from 1 to %(n)d days."), field="days", n=longest)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user.id, name=name.strip()[:255] or "API", token_hash=_token_hash(token),
-                      hint=token[:10])
+    now = utcnow()
+    record = ApiToken(user_id=user.id, name=name.strip()[:255] or "API", token_hash=secret_hash(token),
+                      hint=token[:10], created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(record)
-    _audit(user.email, "token.create", user.email, name=record.name, hint=record.hint)
+    _audit(user.email, "token.create", user.email, name=record.name, hint=record.hint,
+           expires_at=record.expires_at.isoformat())
     db.session.commit()
     return record, token
 
 
 def revoke_token(record: "ApiToken", *, actor: str) -> None:
     if record.revoked_at is None:
-        record.revoked_at = datetime.now(timezone.utc)
+        record.revoked_at = utcnow()
         _audit(actor, "token.revoke", record.user.email, name=record.name, hint=record.hint)
         db.session.commit()
 
 
-def user_of_token(token: str) -> User | None:
-    """The active account a bearer token acts for (None for an unknown or revoked token)."""
+def _revoke_tokens(user: User, *, actor: str, reason: str) -> int:
+    """Revoke every token of ``user`` still in force (in the caller's transaction); how many."""
     from .models import ApiToken
 
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
+    now = utcnow()
+    revoked = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                 .values(revoked_at=now)).rowcount
+    if revoked:
+        _audit(actor, "token.revoke_all", user.email, tokens=revoked, reason=reason)
+    return revoked
+
+
+def revoke_tokens(user: User, *, actor: str) -> int:
+    """An administrator revokes every API token of an account; how many were in force."""
+    revoked = _revoke_tokens(user, actor=actor, reason="admin")
+    db.session.commit()
+    return revoked
+
+
+def user_of_token(token: str) -> User | None:
+    """The active account a bearer token acts for (None for an unknown, revoked or expired token)."""
+    from .models import ApiToken
+
+    now = utcnow()
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == secret_hash(token),
                                                       ApiToken.revoked_at.is_(None)))
-    if record is None or not record.user.active:
+    if record is None or record.expired or not record.user.active:
         return None
-    now = datetime.now(timezone.utc)
     last = record.last_used_at
-    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=timezone.utc)) > timedelta(minutes=5):
+    if last is None or now - _aware(last) > timedelta(minutes=5):
         record.last_used_at = now  # at most one write every five minutes per token
         try:
             db.session.commit()
@@ -223,3 +338,13 @@ def tokens_of(user: User) -> list["ApiToken"]:
 
     return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                               .order_by(ApiToken.created_at.desc())).all()
+
+
+def tokens_in_force() -> dict[int, int]:
+    """Per account id, how many of its API tokens still open the API (the Accounts page)."""
+    from .models import ApiToken
+
+    rows = db.session.execute(select(ApiToken.user_id, func.count())
+                              .where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
+                              .group_by(ApiToken.user_id))
+    return dict(rows.all())

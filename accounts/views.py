@@ -1,12 +1,13 @@
 """Sign-in, sign-out, one's own password, and the administrators' account pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from extensions import db
+from web import rate_limited
 
 from . import services
 from .access import ADMIN, SIGNED_IN, allow, public
@@ -27,11 +28,12 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@rate_limited("sign-in", "SIGN_INS_PER_MINUTE", methods=("POST",))
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         if result.user is not None:
@@ -40,7 +42,9 @@ def login():
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
         error, status = result.error.render(), result.status
-    return render_template("accounts/login.html", form=form, error=error), status
+        if result.retry_after:
+            headers["Retry-After"] = str(result.retry_after)
+    return render_template("accounts/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")
@@ -48,6 +52,9 @@ def login():
 def logout():
     form = ActionForm()
     if form.validate_on_submit():
+        # Ended on the server first: should that fail (busy), the person is still signed in
+        # and told to try again, rather than signed out here only.
+        services.end_session(current_user.session_id)
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")
@@ -70,11 +77,22 @@ def change_password():
     return render_template("accounts/password.html", form=form)
 
 
+def _users_page(form=None, *, created=None, reset=None):
+    """The Accounts page. A password just made (``created``, ``reset``: (email, password)) is
+    in this response only: never in the session cookie (a flash message would put it there),
+    never in a cache."""
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    response = make_response(render_template(
+        "accounts/users.html", form=form or UserCreateForm(formdata=None), accounts=accounts, created=created,
+        reset=reset, action=ActionForm(), role_names=ROLE_NAMES, tokens_in_force=services.tokens_in_force()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @allow(ADMIN)
 def users():
     form = UserCreateForm()
-    created = None
     if form.validate_on_submit():
         try:
             user, password = services.create_user(form.email.data, form.role.data,
@@ -82,11 +100,8 @@ def users():
         except services.AccountError as exc:
             form.email.errors.append(exc.message.render())
         else:
-            created = (user.email, password)
-            form = UserCreateForm(formdata=None)
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/users.html", form=form, accounts=accounts, created=created,
-                           action=ActionForm(), role_names=ROLE_NAMES)
+            return _users_page(created=(user.email, password))
+    return _users_page(form)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -97,11 +112,21 @@ def _user_or_404(user_id: int) -> User:
 @allow(ADMIN)
 def reset_password(user_id):
     user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("accounts.users"))
+    password = services.reset_password(user, actor=current_user.email)
+    return _users_page(reset=(user.email, password))
+
+
+@bp.post("/admin/users/<int:user_id>/tokens/revoke")
+@allow(ADMIN)
+def revoke_tokens(user_id):
+    """An administrator revokes every API token of an account."""
+    user = _user_or_404(user_id)
     if ActionForm().validate_on_submit():
-        password = services.reset_password(user, actor=current_user.email)
-        flash(_("New temporary password for %(email)s: %(password)s (shown once; the account must change it at "
-                "the next sign-in).", email=user.email, password=password), "secret")
-    return redirect(url_for("accounts.users"))
+        count = services.revoke_tokens(user, actor=current_user.email)
+        flash(_("API tokens of %(email)s revoked: %(count)d.", email=user.email, count=count), "info")
+    return redirect(url_for("accounts.users"), 303)
 
 
 @bp.post("/admin/users/<int:user_id>/active")
@@ -124,12 +149,21 @@ def set_active(user_id):
 @allow(*SIGNED_IN)
 def tokens():
     """The signed-in person's API tokens: make one (shown once), see and revoke them."""
+    longest = services.token_days()
     form = TokenCreateForm()
+    if request.method == "GET":
+        form.days.data = longest
     made = None
     if form.validate_on_submit():
-        record, made = services.create_token(current_user, form.name.data)
-    return render_template("accounts/tokens.html", form=form, tokens=services.tokens_of(current_user),
-                           made=made, revoke=ActionForm())
+        try:
+            record, made = services.create_token(current_user, form.name.data, form.days.data)
+        except services.AccountError as exc:
+            form.days.errors.append(exc.message.render())
+    response = make_response(render_template("accounts/tokens.html", form=form, longest=longest,
+                                             tokens=services.tokens_of(current_user), made=made,
+                                             revoke=ActionForm()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

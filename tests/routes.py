@@ -78,6 +78,7 @@ SAMPLES = [
     Sample("accounts.users", "POST", "/admin/users", ADMIN, {"email": "not an email", "role": "viewer"}),
     Sample("accounts.reset_password", "POST", "/admin/users/{extra}/reset", ADMIN),
     Sample("accounts.set_active", "POST", "/admin/users/{extra}/active", ADMIN, {"active": "1"}),
+    Sample("accounts.revoke_tokens", "POST", "/admin/users/{extra}/tokens/revoke", ADMIN),
     Sample("emulation.dashboard", "GET", "/dashboard", SIGNED_IN),
     Sample("emulation.dashboard", "GET", "/dashboard?campaign=bdhvs-2025", SIGNED_IN),
     Sample("emulation.campaigns", "GET", "/campaigns", SIGNED_IN),
