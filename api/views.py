@@ -3,7 +3,7 @@ and calls the services the pages use. Errors are JSON too: ``{"error": …, "sta
 import csv
 import io
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 

@@ -61,6 +61,23 @@ def test_a_session_cookie_opens_nothing_on_the_api(app, staff):
     assert web.get("/api/v1/campaigns").status_code == 401
 
 
+def test_a_token_works_whatever_cookies_the_client_holds(app, staff, campaign):
+    """A browser (or a script that opened a page first) sends its cookies along: the token
+    decides alone, and the API neither reads nor sets a session cookie."""
+    _, token = make_token(app, EMAILS["admin"])
+    bearer = {"Authorization": f"Bearer {token}"}
+    anonymous = app.test_client()
+    assert anonymous.get("/badges/verify").status_code == 200  # a form: a session with a CSRF token
+    assert anonymous.get_cookie("session") is not None
+    r = anonymous.get("/api/v1/campaigns", headers=bearer)
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers
+    signed_in = Web(app.test_client())
+    signed_in.login(EMAILS["viewer"], PASSWORD)
+    r = signed_in.client.get("/api/v1/people/P1", headers=bearer)
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers  # the admin's token, not the viewer's cookie
+    assert signed_in.get("/dashboard").status_code == 200  # and the viewer's sign-in is untouched
+
+
 def test_campaigns_and_a_person_within_scope(app, api, world):
     world.load("completions", [{"person_id": "P3", "skill_code": "S2", "completed_on": date(2025, 6, 1),
                                 "source": "vneid"}])

@@ -8,7 +8,6 @@ The people: P1 an adult cadre; P10 a citizen born 2009 (2025 − 2009 = 16: may 
 so under 16 all of 2025); P11 a citizen born 2008 (17: an adult); P12 a pupil of class 6A
 without a birth year; P3 a pupil of the school THCS born 2011. Published and awarded as of
 31 December 2025."""
-import io
 import json
 from datetime import date
 
