@@ -60,6 +60,7 @@ def init_web(app) -> None:
     app.jinja_env.filters.update(num=_num_filter, pct=_pct_filter, day=_day_filter, moment=format_moment)
     _install_gettext(app.jinja_env)
     app.context_processor(lambda: {"navigation": navigation, "current_language": str(get_locale())})
+    app.jinja_env.globals.update(external_url=external_url)
     app.after_request(_after_request)
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error_page)
@@ -69,7 +70,22 @@ def init_web(app) -> None:
     if app.config.get("TRUST_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # X-Forwarded-Host only when told: absolute URLs come from SITE_URL (external_url), and a
+        # client-chosen host must not reach request.host unless the proxy is known to set it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1 if app.config.get("TRUST_PROXY_HOST") else 0)
+
+
+def site_url() -> str:
+    """This site's address (``SITE_URL``: scheme, host and port), with no trailing slash."""
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL of this site built from ``SITE_URL``, never from the request's ``Host``
+    or ``X-Forwarded-Host``: such URLs end up in cached pages (``og:image``), in badges that
+    outlive the request (Open Badges ids) and in documents others keep, so a visitor's
+    header must not decide them."""
+    return site_url() + url_for(endpoint, **values)
 
 
 # ----------------------------------------------------------------------------- forms
@@ -229,6 +245,13 @@ def navigation() -> list[tuple[str, str, bool]]:
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# No page uses a device or a powerful browser feature: deny them all, to the page and to anything it embeds.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "camera", "display-capture",
+    "document-domain", "encrypted-media", "fullscreen", "gamepad", "geolocation", "gyroscope", "hid",
+    "idle-detection", "interest-cohort", "local-fonts", "magnetometer", "microphone", "midi", "payment",
+    "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "sync-xhr", "usb",
+    "web-share", "xr-spatial-tracking"))
 
 
 def _after_request(response):
@@ -236,6 +259,8 @@ def _after_request(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:  # over HTTPS (directly, or behind a proxy trusted with TRUST_PROXY)
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated:

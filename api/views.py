@@ -17,7 +17,7 @@ from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
 
-from web import error_headers, limiter
+from web import error_headers, limiter, site_url
 
 from .openapi import document
 
@@ -71,7 +71,7 @@ def _campaign(code: str | None) -> Campaign:
 @bp.get("/openapi.json")
 @public
 def openapi():
-    return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))
+    return jsonify(document(site_url() + bp.url_prefix))
 
 
 @bp.get("/campaigns")
@@ -180,7 +180,7 @@ def household(code):
 def _badges(recipient_type: str, recipient_id: int) -> list[dict]:
     from badges.classes import badge_classes
     from badges.records import live_awards
-    from flask import url_for
+    from web import external_url
 
     out = []
     for award in live_awards(recipient_type, recipient_id):
@@ -188,7 +188,7 @@ def _badges(recipient_type: str, recipient_id: int) -> list[dict]:
         badge = classes.get(award.badge)
         out.append({"id": award.id, "badge": award.badge, "name": badge.name if badge else award.badge,
                     "awarded_on": _day(award.awarded_on),
-                    "assertion": url_for("badges.assertion", award_id=award.id, _external=True)})
+                    "assertion": external_url("badges.assertion", award_id=award.id)})
     return out
 
 
