@@ -20,7 +20,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import pass_context
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
 from emulation.i18n import N_
 from extensions import database_busy, db
@@ -56,6 +57,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_web(app) -> None:
     csrf.init_app(app)
+    # Before any blueprint registers its routes: every <int:…> of the app is an id, at most
+    # the largest INTEGER of PostgreSQL (a larger one overflows SQLite and PostgreSQL alike).
+    app.url_map.converters["int"] = IdConverter
     app.session_interface = SessionInterface()
     app.jinja_env.filters.update(num=_num_filter, pct=_pct_filter, day=_day_filter, moment=format_moment)
     _install_gettext(app.jinja_env)
@@ -86,6 +90,67 @@ def external_url(endpoint: str, **values) -> str:
     outlive the request (Open Badges ids) and in documents others keep, so a visitor's
     header must not decide them."""
     return site_url() + url_for(endpoint, **values)
+
+
+# ----------------------------------------------------------------------------- parameters
+# Every value a view takes from the URL is checked here, at the edge: out of bounds it is a
+# 400 naming the parameter, never a number that overflows the database (a 500).
+
+MAX_ID = 2**31 - 1  # ids and ranks: PostgreSQL's INTEGER
+MAX_PAGE = 100_000  # page numbers (a page of 50 rows: 5,000,000 rows)
+MAX_KEY = 64  # codes in cursors (units, households, people)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` from 0 to ``MAX_ID`` (a larger number is a 404, as a missing id)."""
+
+    def __init__(self, map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value):
+        if len(value) > 12:  # int() of thousands of digits is slow, and refused past 4,300
+            from werkzeug.routing import ValidationError
+
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_PAGE) -> int:
+    """The query parameter ``name`` as a whole number from ``minimum`` to ``maximum``
+    (``default`` when absent or empty); anything else is a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 12 and minimum <= int(raw) <= maximum):
+        raise BadRequest(f"{name}: a whole number from {minimum} to {maximum}")
+    return int(raw)
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number (1 when absent)."""
+    return int_arg(name, 1, minimum=1, maximum=MAX_PAGE)
+
+
+def cursor_arg(name: str) -> tuple[int, str] | None:
+    """A board's ``after``/``before`` cursor ``RANK:KEY`` (None when absent or empty)."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    rank, _, key = raw.partition(":")
+    if not (rank.isascii() and rank.isdigit() and len(rank) <= 10 and 1 <= int(rank) <= MAX_ID
+            and key and len(key) <= MAX_KEY):
+        raise BadRequest(f"{name}: a cursor RANK:KEY, as given by the previous page")
+    return int(rank), key
+
+
+def json_body():
+    """The request's JSON body, or None when it is not JSON, or nested too deep for
+    Python's parser (a RecursionError, which ``get_json(silent=True)`` lets through)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 # ----------------------------------------------------------------------------- forms

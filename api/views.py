@@ -17,7 +17,7 @@ from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
 
-from web import error_headers, limiter, site_url
+from web import cursor_arg, error_headers, int_arg, json_body, limiter, site_url
 
 from .openapi import document
 
@@ -110,8 +110,8 @@ def leaderboard(code, board):
             raise NotFound(f"no entry {around!r} on this board")
         page = found[0]
     else:
-        page = boards.board_page(publication, board, bracket=bracket, scope=scope, after=_cursor("after"),
-                                 before=_cursor("before"), size=_limit())
+        page = boards.board_page(publication, board, bracket=bracket, scope=scope, after=cursor_arg("after"),
+                                 before=cursor_arg("before"), size=_limit())
     return jsonify(campaign=campaign.code, board=board, bracket=bracket or None, as_of=_day(publication.as_of),
                    entries=[{"rank": r.rank, "key": r.key, "name": r.label, "unit": r.unit_name, "points": r.points,
                              "share": r.share, "per_capita": r.per_capita, "day": _day(r.day),
@@ -121,23 +121,7 @@ def leaderboard(code, board):
 
 
 def _limit() -> int:
-    try:
-        limit = int(request.args.get("limit", 50))
-    except ValueError:
-        raise BadRequest("limit: a whole number from 1 to 200") from None
-    if not 1 <= limit <= 200:
-        raise BadRequest("limit: a whole number from 1 to 200")
-    return limit
-
-
-def _cursor(name: str):
-    value = request.args.get(name)
-    if value is None:
-        return None
-    rank, _, key = value.partition(":")
-    if not rank.isdigit() or not key:
-        raise BadRequest(f"{name}: a cursor RANK:KEY, as given by the previous page")
-    return int(rank), key
+    return int_arg("limit", 50, minimum=1, maximum=200)
 
 
 def _cursor_text(cursor) -> str | None:
@@ -213,7 +197,7 @@ def completions():
     row is checked first; one bad row rejects them all and nothing is written (422, with
     each row's errors); sending them again changes nothing. A unit manager may send rows
     of their own units' people only."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         raise BadRequest('a JSON object {"rows": [...]} is expected')
     rows = body["rows"]

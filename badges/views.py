@@ -18,7 +18,7 @@ from . import records
 from .classes import badge_classes
 from .awarding import display_code
 from .forms import VerifyUploadForm
-from .images import BadgeArt, NotAPng, baked_file, image_file, read_baked
+from .images import BadgeArt, NotAPng, UnreadableBadge, baked_file, image_file, read_baked
 from .models import Award
 from .openbadges import assertion_document, badge_class_document, issuer_document
 from .progress import progress_page
@@ -193,10 +193,12 @@ def verify():
             text = read_baked(form.file.data.read())
         except NotAPng:
             text, problem = None, _("This file is not a PNG image.")
+        except UnreadableBadge:
+            text, problem = None, _("The image carries no badge this site can read.")
         if text is not None:
             try:
-                wanted = str(json.loads(text).get("id", ""))
-            except (ValueError, AttributeError):
+                wanted = str(json.loads(text).get("id", ""))[:200]
+            except (ValueError, AttributeError, RecursionError):  # RecursionError: nested too deep
                 problem = _("The image carries no badge this site can read.")
         elif problem is None:
             problem = _("The image carries no badge: it was not downloaded from a badge page, or it was edited.")

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from storage import safe_path
+
 from .i18n import N_, Message
 from .importing import ImportReport, RowError, run_import
 
@@ -105,15 +107,15 @@ class ImportJob:
     # -- storage
     @property
     def folder(self) -> Path:
-        return jobs_root() / self.id
+        return safe_path(jobs_root(), self.id)
 
     @property
     def upload_path(self) -> Path:
-        return self.folder / self.upload
+        return safe_path(self.folder, self.upload)
 
     @property
     def rejects_path(self) -> Path:
-        return self.folder / (Path(self.upload).stem + ".rejects.csv")
+        return safe_path(self.folder, Path(self.upload).stem + ".rejects.csv")
 
     def save(self) -> None:
         tmp = self.folder / (JOB_FILE + ".tmp")
@@ -148,10 +150,10 @@ def load_job(job_id: str) -> ImportJob | None:
     """The job of that id, or None (also for an id that is not one of ours)."""
     if not (job_id.isascii() and job_id.replace("-", "").replace("_", "").isalnum() and len(job_id) <= 64):
         return None
-    path = jobs_root() / job_id / JOB_FILE
     try:
+        path = safe_path(jobs_root(), job_id, JOB_FILE)
         return ImportJob(**json.loads(path.read_text(encoding="utf-8")))
-    except (FileNotFoundError, ValueError, TypeError):
+    except (FileNotFoundError, ValueError, TypeError):  # UnsafePath is a ValueError
         return None
 
 

@@ -3,6 +3,7 @@ households, a person's page and a household's page."""
 from flask import abort, redirect, render_template, request, url_for
 
 from accounts.access import STAFF, allow, in_scope, require_unit_in_scope, scope_path
+from web import page_arg
 
 from . import directory
 from .progress import current_campaign, person_score
@@ -25,13 +26,12 @@ def unit(code):
     if u is None:
         abort(404)
     require_unit_in_scope(u)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     search = request.args.get("q", "").strip()[:100]
     return render_template(
         "emulation/unit.html", unit=u, trail=[(a, in_scope(a)) for a in directory.ancestors(u)],
         children=directory.children(u), registered=directory.registered_by_group(u),
-        people=directory.people_of(u, page, search), households=directory.households_of(u, request.args.get(
-            "hpage", 1, type=int)), search=search)
+        people=directory.people_of(u, page, search), households=directory.households_of(u, page_arg("hpage")), search=search)
 
 
 @bp.get("/people/<external_id>")

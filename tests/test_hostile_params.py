@@ -91,7 +91,7 @@ def hostile(app, access_world, signed_in):  # noqa: F811
     return clients, _routes(app, access_world), access_world["tokens"]
 
 
-@settings(max_examples=500, deadline=None, derandomize=True, database=None,
+@settings(max_examples=1200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_route_answers_5xx_to_hostile_parameters(app, hostile, data):
