@@ -278,3 +278,74 @@ def test_an_import_job_id_never_leaves_the_jobs_folder(app, job_id):
 
     with app.app_context():
         assert load_job(job_id) is None
+
+
+# ----------------------------------------------------------------------------- 11: reads and their audit notes
+
+def test_concurrent_downloads_all_succeed_and_are_all_audited(app, staff, campaign, signed_in, probe):
+    """Many Home Affairs downloads of a nominee list at once, on a real database file (and
+    on PostgreSQL): every one is served and every one is in the audit log."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from tests.web import nominee_list
+
+    list_id = nominee_list(app)["nominees"]
+    threads_n, each = 12, 3
+    webs = [signed_in("home_affairs") for _ in range(threads_n)]
+    before = probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'")
+    start = threading.Barrier(threads_n)
+    codes, lock = [], threading.Lock()
+
+    def download(web):
+        start.wait()
+        for i in range(each):
+            r = web.get(f"/nominees/{list_id}.{('csv', 'xlsx', 'csv')[i]}")
+            with lock:
+                codes.append(r.status_code)
+
+    workers = [threading.Thread(target=download, args=(w,)) for w in webs]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert codes == [200] * (threads_n * each)
+    after = probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'")
+    assert after - before == threads_n * each
+    del sa
+
+
+def test_a_download_while_an_import_holds_the_database_is_served_and_audited_later(make_app, dialect, staff,
+                                                                                   campaign, probe, monkeypatch):
+    """SQLite: another writer holds the lock past every attempt of the request; the download is
+    served all the same, and its note is written once the lock is released."""
+    import sqlite3
+    import time
+
+    from emulation import audit
+    from tests.web import nominee_list
+
+    if dialect != "sqlite":
+        pytest.skip("PostgreSQL has no single writer lock")
+    app = make_app(create_schema=False, SQLITE_BUSY_TIMEOUT_MS=50)
+    monkeypatch.setattr(audit, "LATER_PAUSE_MAX", 0.2)
+    list_id = nominee_list(app)["nominees"]
+    from tests.web import Web
+
+    web = Web(app.test_client())
+    assert web.login(staff["home_affairs"]).status_code == 302
+    lock = sqlite3.connect(probe.sqlite_file(), isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        r = web.get(f"/nominees/{list_id}.csv")
+        assert r.status_code == 200 and r.data
+        assert probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'") == 0
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    for _ in range(200):  # the thread's next attempt (spaced at most 0.2 s here) writes it
+        if probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'") == 1:
+            break
+        time.sleep(0.05)
+    assert probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'") == 1
