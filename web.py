@@ -1,5 +1,6 @@
 """The web shell shared by every package: formatting filters, navigation, language choice,
 error pages, security headers, cookie flags and rate limits."""
+import re
 import sqlite3
 from collections import OrderedDict, deque
 from datetime import date, datetime
@@ -65,6 +66,7 @@ def init_web(app) -> None:
     _install_gettext(app.jinja_env)
     app.context_processor(lambda: {"navigation": navigation, "current_language": str(get_locale())})
     app.jinja_env.globals.update(external_url=external_url)
+    app.before_request(refuse_nul)
     app.after_request(_after_request)
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error_page)
@@ -144,13 +146,31 @@ def cursor_arg(name: str) -> tuple[int, str] | None:
     return int(rank), key
 
 
+# A NUL or a lone surrogate written as a JSON escape: no text of the app holds one (PostgreSQL
+# refuses NUL in text, and no encoding can write a lone surrogate).
+_JSON_UNWRITABLE = re.compile(rb"\\u(?:0000|[dD][89abAB][0-9a-fA-F]{2}|[dD][c-fC-F][0-9a-fA-F]{2})")
+
+
 def json_body():
-    """The request's JSON body, or None when it is not JSON, or nested too deep for
-    Python's parser (a RecursionError, which ``get_json(silent=True)`` lets through)."""
+    """The request's JSON body, or None when it is not JSON, nested too deep for Python's
+    parser (a RecursionError, which ``get_json(silent=True)`` lets through), or carries a
+    NUL or a lone surrogate."""
+    if _JSON_UNWRITABLE.search(request.get_data(cache=True)):
+        return None
     try:
         return request.get_json(silent=True)
     except RecursionError:
         return None
+
+
+def refuse_nul() -> None:
+    """Before every request: a NUL in the path, the query or a (non-file) form field is a 400.
+    No value of the app holds one, and PostgreSQL refuses it in text (a 500 otherwise)."""
+    values = [request.path, *request.args.values()]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.values()
+    if any("\0" in v for v in values):
+        raise BadRequest("a NUL character in the request")
 
 
 # ----------------------------------------------------------------------------- forms

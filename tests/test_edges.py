@@ -32,13 +32,17 @@ def test_the_cached_board_never_carries_a_visitors_host(make_app, tmp_path):
     from tests.conftest import Files, Imports
 
     app = make_app(SITE_URL=SITE)
+    from app import warm_up
+
     Imports(app, Files(tmp_path)).seed()
     _publish(app)
+    warm_up(app)  # as gunicorn's master does: the front pages are drawn and cached before any visitor
     client = app.test_client()
     evil = client.get("/leaderboards?board=people", headers={"Host": "evil.example",
                                                              "X-Forwarded-Host": "evil.example"})
     plain = client.get("/leaderboards?board=people")
-    for page in (evil.get_data(as_text=True), plain.get_data(as_text=True)):
+    front = client.get("/leaderboards", headers={"Host": "evil.example"})  # drawn by the warm-up
+    for page in (evil.get_data(as_text=True), plain.get_data(as_text=True), front.get_data(as_text=True)):
         og = re.search(r'property="og:image" content="([^"]+)"', page).group(1)
         assert og.startswith(SITE + "/leaderboards/share.png?"), og
         assert "evil.example" not in page
@@ -349,3 +353,28 @@ def test_a_download_while_an_import_holds_the_database_is_served_and_audited_lat
             break
         time.sleep(0.05)
     assert probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'") == 1
+
+
+def test_creating_an_account_without_a_role_is_a_form_error(signed_in):
+    """Found by tests/test_hostile_params.py: the role's own check raised a plain ValueError."""
+    r = signed_in("admin").post("/admin/users", {"email": "new@laichau.test"})
+    assert r.status_code == 200
+    assert "Vai trò không hợp lệ" in r.get_data(as_text=True) or "Not a valid choice" in r.get_data(as_text=True) \
+        or "Lựa chọn không hợp lệ" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/campaigns/1:%00", "/leaderboards?campaign=%00", "/units/%00", "/p/%00",
+                                 "/badges/verify?id=%00"])
+def test_a_nul_anywhere_in_the_url_is_400_on_every_database(app, hostile_world, signed_in, url):
+    """Found by tests/test_hostile_params.py on PostgreSQL, which refuses NUL in text."""
+    assert signed_in("admin").get(url).status_code == 400
+    assert signed_in("admin").post("/campaigns", {"toml": "code = \"a\0b\""}).status_code == 400
+
+
+@pytest.mark.parametrize("value", ["\\u0000", "\\ud800", "P1\\udfff"])
+def test_json_with_a_nul_or_a_lone_surrogate_is_400(app, hostile_world, value):
+    token = hostile_world["tokens"]["admin"]
+    body = '{"rows": [{"person_id": "%s", "skill_code": "S1", "completed_on": "2025-04-01", "source": "mooc"}]}' % value
+    r = app.test_client().post("/api/v1/completions", data=body, content_type="application/json",
+                               headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 400 and r.is_json
