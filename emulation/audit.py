@@ -11,6 +11,7 @@ and is logged as lost only when that thread finally gives up.
 """
 import threading
 import time
+
 from flask import current_app
 
 from extensions import database_busy, db, for_writing

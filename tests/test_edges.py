@@ -222,14 +222,12 @@ def test_a_campaign_file_nested_40000_deep_is_refused_clearly(app, signed_in, st
                                   "bdhvs-2025\n", "bđhvs"])
 def test_a_campaign_code_is_lower_case_letters_digits_and_hyphens(app, code):
     from emulation.campaigns import CampaignError, parse_campaign
-    from emulation.i18n import Message
 
     toml = (f'code = "{code}"\n'.replace("\n\"", '\\n"') + 'name = "Thử"\nstarts_on = 2025-03-01\nends_on = '
             '2025-12-31\ngroups = ["cadre"]\n[targets]\ncadre = 0.8\n')
     with app.app_context(), pytest.raises(CampaignError) as caught:
         parse_campaign(toml)
     assert any("lower-case letters a-z" in m.msgid for m in caught.value.messages)
-    assert Message  # the message is translated: tests/test_translations.py
 
 
 def test_the_shipped_campaigns_and_the_demo_codes_load(app):
@@ -291,8 +289,6 @@ def test_concurrent_downloads_all_succeed_and_are_all_audited(app, staff, campai
     on PostgreSQL): every one is served and every one is in the audit log."""
     import threading
 
-    import sqlalchemy as sa
-
     from tests.web import nominee_list
 
     list_id = nominee_list(app)["nominees"]
@@ -317,7 +313,6 @@ def test_concurrent_downloads_all_succeed_and_are_all_audited(app, staff, campai
     assert codes == [200] * (threads_n * each)
     after = probe.scalar("SELECT count(*) FROM audit_log WHERE action = 'nominees.download'")
     assert after - before == threads_n * each
-    del sa
 
 
 def test_a_download_while_an_import_holds_the_database_is_served_and_audited_later(make_app, dialect, staff,
