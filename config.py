@@ -77,6 +77,11 @@ def load_config(instance_path: Path) -> dict:
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         # Behind a reverse proxy that sets X-Forwarded-For/-Proto (nginx), trust one hop.
         "TRUST_PROXY": _flag("TRUST_PROXY", False),
+        # This site's public address (scheme, host, port): every absolute URL (og:image, Open
+        # Badges ids, links to share) is built from it, never from a request's Host header.
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        # Behind a proxy that sets X-Forwarded-Host itself (overwriting the client's), trust it too.
+        "TRUST_PROXY_HOST": _flag("TRUST_PROXY_HOST", False),
         # The largest upload accepted (a province's completions file is a few hundred MB).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 2**20,
         # Uploaded files and their import reports are kept this many days (instance/imports/).

@@ -17,6 +17,8 @@ from pathlib import Path
 from fontpkg_be_vietnam_pro import ROOT as _FONT_ROOT
 from PIL import ImageDraw, ImageFont
 
+from storage import safe_path
+
 FONT_FILES = {
     "regular": _FONT_ROOT / "files" / "BeVietnamPro-Regular.ttf",
     "bold": _FONT_ROOT / "files" / "BeVietnamPro-Bold.ttf",
@@ -72,8 +74,9 @@ def cached_file(folder: Path, name: str, make) -> Path:
     """``folder/name``, written with the bytes ``make()`` returns unless it is there already.
     Images are named by a hash of what they show, so a file on disk is never stale. It is
     written under another name and renamed: a reader never sees half a file, and two workers
-    drawing the same image at once both end with a whole one."""
-    path = Path(folder) / name
+    drawing the same image at once both end with a whole one. ``name`` never leads out of
+    ``folder`` (storage.safe_path)."""
+    path = safe_path(folder, name)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")

@@ -1,5 +1,6 @@
 """The web shell shared by every package: formatting filters, navigation, language choice,
 error pages, security headers, cookie flags and rate limits."""
+import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,7 +24,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import pass_context
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
 from emulation.i18n import N_
 from extensions import database_busy, db
@@ -74,10 +76,15 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_web(app) -> None:
     csrf.init_app(app)
+    # Before any blueprint registers its routes: every <int:…> of the app is an id, at most
+    # the largest INTEGER of PostgreSQL (a larger one overflows SQLite and PostgreSQL alike).
+    app.url_map.converters["int"] = IdConverter
     app.session_interface = SessionInterface()
     app.jinja_env.filters.update(num=_num_filter, pct=_pct_filter, day=_day_filter, moment=format_moment)
     _install_gettext(app.jinja_env)
     app.context_processor(lambda: {"navigation": navigation, "current_language": str(get_locale())})
+    app.jinja_env.globals.update(external_url=external_url)
+    app.before_request(refuse_nul)
     app.after_request(_after_request)
     for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, _error_page)
@@ -88,7 +95,101 @@ def init_web(app) -> None:
     if app.config.get("TRUST_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # X-Forwarded-Host only when told: absolute URLs come from SITE_URL (external_url), and a
+        # client-chosen host must not reach request.host unless the proxy is known to set it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1 if app.config.get("TRUST_PROXY_HOST") else 0)
+
+
+def site_url() -> str:
+    """This site's address (``SITE_URL``: scheme, host and port), with no trailing slash."""
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL of this site built from ``SITE_URL``, never from the request's ``Host``
+    or ``X-Forwarded-Host``: such URLs end up in cached pages (``og:image``), in badges that
+    outlive the request (Open Badges ids) and in documents others keep, so a visitor's
+    header must not decide them."""
+    return site_url() + url_for(endpoint, **values)
+
+
+# ----------------------------------------------------------------------------- parameters
+# Every value a view takes from the URL is checked here, at the edge: out of bounds it is a
+# 400 naming the parameter, never a number that overflows the database (a 500).
+
+MAX_ID = 2**31 - 1  # ids and ranks: PostgreSQL's INTEGER
+MAX_PAGE = 100_000  # page numbers (a page of 50 rows: 5,000,000 rows)
+MAX_KEY = 64  # codes in cursors (units, households, people)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` from 0 to ``MAX_ID`` (a larger number is a 404, as a missing id)."""
+
+    def __init__(self, map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value):
+        if len(value) > 12:  # int() of thousands of digits is slow, and refused past 4,300
+            from werkzeug.routing import ValidationError
+
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_PAGE) -> int:
+    """The query parameter ``name`` as a whole number from ``minimum`` to ``maximum``
+    (``default`` when absent or empty); anything else is a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 12 and minimum <= int(raw) <= maximum):
+        raise BadRequest(f"{name}: a whole number from {minimum} to {maximum}")
+    return int(raw)
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number (1 when absent)."""
+    return int_arg(name, 1, minimum=1, maximum=MAX_PAGE)
+
+
+def cursor_arg(name: str) -> tuple[int, str] | None:
+    """A board's ``after``/``before`` cursor ``RANK:KEY`` (None when absent or empty)."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    rank, _, key = raw.partition(":")
+    if not (rank.isascii() and rank.isdigit() and len(rank) <= 10 and 1 <= int(rank) <= MAX_ID
+            and key and len(key) <= MAX_KEY):
+        raise BadRequest(f"{name}: a cursor RANK:KEY, as given by the previous page")
+    return int(rank), key
+
+
+# A NUL or a lone surrogate written as a JSON escape: no text of the app holds one (PostgreSQL
+# refuses NUL in text, and no encoding can write a lone surrogate).
+_JSON_UNWRITABLE = re.compile(rb"\\u(?:0000|[dD][89abAB][0-9a-fA-F]{2}|[dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def json_body():
+    """The request's JSON body, or None when it is not JSON, nested too deep for Python's
+    parser (a RecursionError, which ``get_json(silent=True)`` lets through), or carries a
+    NUL or a lone surrogate."""
+    if _JSON_UNWRITABLE.search(request.get_data(cache=True)):
+        return None
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
+def refuse_nul() -> None:
+    """Before every request: a NUL in the path, the query or a (non-file) form field is a 400.
+    No value of the app holds one, and PostgreSQL refuses it in text (a 500 otherwise)."""
+    values = [request.path, *request.args.values()]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.values()
+    if any("\0" in v for v in values):
+        raise BadRequest("a NUL character in the request")
 
 
 # ----------------------------------------------------------------------------- forms
@@ -248,6 +349,13 @@ def navigation() -> list[tuple[str, str, bool]]:
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# No page uses a device or a powerful browser feature: deny them all, to the page and to anything it embeds.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "camera", "display-capture",
+    "document-domain", "encrypted-media", "fullscreen", "gamepad", "geolocation", "gyroscope", "hid",
+    "idle-detection", "interest-cohort", "local-fonts", "magnetometer", "microphone", "midi", "payment",
+    "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "sync-xhr", "usb",
+    "web-share", "xr-spatial-tracking"))
 
 
 def _after_request(response):
@@ -255,6 +363,8 @@ def _after_request(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:  # over HTTPS (directly, or behind a proxy trusted with TRUST_PROXY)
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated:

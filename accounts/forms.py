@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from emulation.i18n import N_
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from web import Form
 
@@ -48,8 +48,8 @@ class UserCreateForm(Form):
     unit_code = StringField(_l("Unit code (managers only)"), validators=[Optional(), Length(max=32, message=TOO_LONG)])
 
     def validate_role(self, field):
-        if field.data not in ROLES:  # pragma: no cover - SelectField already refuses
-            raise ValueError(_l("Unknown role."))
+        if field.data not in ROLES:  # a form sent without a role (WTForms 3 turns only ValidationError
+            raise ValidationError(_l("Unknown role."))  # into a form error; a ValueError was a 500)
 
 
 class ActionForm(Form):

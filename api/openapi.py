@@ -17,13 +17,18 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERRORS = {
+    "400": {"$ref": "#/components/responses/BadRequest"},  # any parameter out of its bounds, a NUL
     "401": {"$ref": "#/components/responses/Unauthorized"},
     "403": {"$ref": "#/components/responses/Forbidden"},
     "429": {"$ref": "#/components/responses/TooManyRequests"},
     "503": {"$ref": "#/components/responses/Busy"},
 }
 NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
-CAMPAIGN_PARAM = {"name": "campaign", "in": "query", "required": False, "schema": {"type": "string"},
+# Parameters as the app checks them at the edge (web.cursor_arg, web.refuse_nul): text
+# without NUL, cursors RANK:KEY with a rank from 1 (to 999,999,999 here) and a key of at most 64.
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+CURSOR = {"type": "string", "pattern": "^[1-9][0-9]{0,8}:[^\\u0000]{1,64}$"}
+CAMPAIGN_PARAM = {"name": "campaign", "in": "query", "required": False, "schema": TEXT,
                   "description": "A campaign's code (default: the campaign running today)."}
 
 SCHEMAS = {
@@ -138,16 +143,16 @@ def document(server_url: str) -> dict:
             "/campaigns/{code}/leaderboards/{board}": {"get": {
                 "summary": "The latest publication of a board, paged (keyset) or around an entry",
                 "parameters": [
-                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "code", "in": "path", "required": True, "schema": TEXT},
                     {"name": "board", "in": "path", "required": True,
                      "schema": {"enum": ["units", "households", "people"]}},
-                    {"name": "bracket", "in": "query", "schema": {"type": "string"},
+                    {"name": "bracket", "in": "query", "schema": TEXT,
                      "description": "Units board: the bracket (default: commune)"},
-                    {"name": "scope", "in": "query", "schema": {"type": "string"},
+                    {"name": "scope", "in": "query", "schema": TEXT,
                      "description": "Only entries inside this unit's subtree"},
-                    {"name": "after", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+:.+$"}},
-                    {"name": "before", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+:.+$"}},
-                    {"name": "around", "in": "query", "schema": {"type": "string"},
+                    {"name": "after", "in": "query", "schema": CURSOR},
+                    {"name": "before", "in": "query", "schema": CURSOR},
+                    {"name": "around", "in": "query", "schema": TEXT,
                      "description": "The page centred on this entry's key"},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200,
                                                                 "default": 50}}],
@@ -155,19 +160,19 @@ def document(server_url: str) -> dict:
                               "400": {"$ref": "#/components/responses/BadRequest"}, **ERRORS, **NOT_FOUND}}},
             "/people/{external_id}": {"get": {
                 "summary": "A person's progress (staff; a unit manager within their units)",
-                "parameters": [{"name": "external_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                "parameters": [{"name": "external_id", "in": "path", "required": True, "schema": TEXT},
                                CAMPAIGN_PARAM],
                 "responses": {"200": _json(_ref("PersonProgress"), "The person's scores and badges"),
                               **ERRORS, **NOT_FOUND}}},
             "/households/{code}": {"get": {
                 "summary": "A household's progress (staff; a unit manager within their units)",
-                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": TEXT},
                                CAMPAIGN_PARAM],
                 "responses": {"200": _json(_ref("HouseholdProgress"), "The household's scores and badges"),
                               **ERRORS, **NOT_FOUND}}},
             "/badges/{award_id}": {"get": {
                 "summary": "A badge's Open Badges assertion",
-                "parameters": [{"name": "award_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [{"name": "award_id", "in": "path", "required": True, "schema": TEXT}],
                 "responses": {"200": _json(_ref("Assertion"), "The assertion (revoked: true once revoked)"),
                               **ERRORS, **NOT_FOUND}}},
             "/completions": {"post": {

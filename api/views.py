@@ -18,7 +18,7 @@ from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
 
-from web import error_headers, rate_limited
+from web import cursor_arg, error_headers, int_arg, json_body, rate_limited, site_url
 
 from .openapi import document
 
@@ -82,7 +82,7 @@ def _campaign(code: str | None) -> Campaign:
 @bp.get("/openapi.json")
 @public
 def openapi():
-    return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))
+    return jsonify(document(site_url() + bp.url_prefix))
 
 
 @bp.get("/campaigns")
@@ -121,8 +121,8 @@ def leaderboard(code, board):
             raise NotFound(f"no entry {around!r} on this board")
         page = found[0]
     else:
-        page = boards.board_page(publication, board, bracket=bracket, scope=scope, after=_cursor("after"),
-                                 before=_cursor("before"), size=_limit())
+        page = boards.board_page(publication, board, bracket=bracket, scope=scope, after=cursor_arg("after"),
+                                 before=cursor_arg("before"), size=_limit())
     return jsonify(campaign=campaign.code, board=board, bracket=bracket or None, as_of=_day(publication.as_of),
                    entries=[{"rank": r.rank, "key": r.key, "name": r.label, "unit": r.unit_name, "points": r.points,
                              "share": r.share, "per_capita": r.per_capita, "day": _day(r.day),
@@ -132,23 +132,7 @@ def leaderboard(code, board):
 
 
 def _limit() -> int:
-    try:
-        limit = int(request.args.get("limit", 50))
-    except ValueError:
-        raise BadRequest("limit: a whole number from 1 to 200") from None
-    if not 1 <= limit <= 200:
-        raise BadRequest("limit: a whole number from 1 to 200")
-    return limit
-
-
-def _cursor(name: str):
-    value = request.args.get(name)
-    if value is None:
-        return None
-    rank, _, key = value.partition(":")
-    if not rank.isdigit() or not key:
-        raise BadRequest(f"{name}: a cursor RANK:KEY, as given by the previous page")
-    return int(rank), key
+    return int_arg("limit", 50, minimum=1, maximum=200)
 
 
 def _cursor_text(cursor) -> str | None:
@@ -191,7 +175,7 @@ def household(code):
 def _badges(recipient_type: str, recipient_id: int) -> list[dict]:
     from badges.classes import badge_classes
     from badges.records import live_awards
-    from flask import url_for
+    from web import external_url
 
     out = []
     for award in live_awards(recipient_type, recipient_id):
@@ -199,7 +183,7 @@ def _badges(recipient_type: str, recipient_id: int) -> list[dict]:
         badge = classes.get(award.badge)
         out.append({"id": award.id, "badge": award.badge, "name": badge.name if badge else award.badge,
                     "awarded_on": _day(award.awarded_on),
-                    "assertion": url_for("badges.assertion", award_id=award.id, _external=True)})
+                    "assertion": external_url("badges.assertion", award_id=award.id)})
     return out
 
 
@@ -224,7 +208,7 @@ def completions():
     row is checked first; one bad row rejects them all and nothing is written (422, with
     each row's errors); sending them again changes nothing. A unit manager may send rows
     of their own units' people only."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         raise BadRequest('a JSON object {"rows": [...]} is expected')
     rows = body["rows"]

@@ -126,8 +126,18 @@ def png_chunks(data: bytes):
     raise NotAPng("truncated PNG file")
 
 
+class UnreadableBadge(ValueError):
+    """An ``openbadges`` chunk this site cannot read: not UTF-8, not zlib though flagged
+    compressed, or larger than any assertion (``MAX_BAKED``; a decompression bomb)."""
+
+
+MAX_BAKED = 64 * 1024  # an assertion is about a kilobyte
+
+
 def read_baked(data: bytes) -> str | None:
-    """The text of the ``openbadges`` iTXt chunk of a PNG (None if it has none)."""
+    """The text of the ``openbadges`` iTXt chunk of a PNG (None if it has none);
+    ``UnreadableBadge`` when it is there but cannot be read (never more than ``MAX_BAKED``
+    bytes are decompressed)."""
     for kind, payload in png_chunks(data):
         if kind != "iTXt":
             continue
@@ -138,6 +148,15 @@ def read_baked(data: bytes) -> str | None:
         _language, _, rest = rest[2:].partition(b"\0")
         _translated, _, text = rest.partition(b"\0")
         if compressed:
-            text = zlib.decompressobj().decompress(text, 1_000_000)
-        return text.decode("utf-8")
+            inflate = zlib.decompressobj()
+            try:
+                text = inflate.decompress(text, MAX_BAKED + 1)
+            except zlib.error:
+                raise UnreadableBadge("the openbadges chunk is flagged compressed but is not zlib") from None
+        if len(text) > MAX_BAKED:
+            raise UnreadableBadge("the openbadges chunk is larger than any assertion")
+        try:
+            return text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UnreadableBadge("the openbadges chunk is not UTF-8") from None
     return None

@@ -3,6 +3,7 @@ badge class (JSON and image), each assertion (JSON, and its PNG baked with it), 
 that verifies a badge by id or by its PNG, and the progress page a personal code opens."""
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -11,13 +12,13 @@ from accounts.access import public
 from emulation.clock import as_date
 from emulation.models import Campaign
 from extensions import db
-from web import format_day, format_pct, rate_limited
+from web import external_url, format_day, format_pct, rate_limited, site_url
 
 from . import records
 from .classes import badge_classes
 from .awarding import display_code
 from .forms import VerifyUploadForm
-from .images import BadgeArt, NotAPng, baked_file, image_file, read_baked
+from .images import BadgeArt, NotAPng, UnreadableBadge, baked_file, image_file, read_baked
 from .models import Award
 from .openbadges import assertion_document, badge_class_document, issuer_document
 from .progress import progress_page
@@ -101,8 +102,8 @@ def recipient_art(award: Award, campaign: Campaign, badge):
 def _identity_url(who) -> str:
     """The URL that identifies the recipient (hashed into the assertion)."""
     if who.type == "unit":
-        return url_for("leaderboards.board", board="units", find=who.key, _external=True)
-    return url_for("badges.progress", code=who.progress_code or "-", _external=True)
+        return external_url("leaderboards.board", board="units", find=who.key)
+    return external_url("badges.progress", code=who.progress_code or "-")
 
 
 def assertion_for(award: Award) -> tuple[dict, BadgeArt]:
@@ -114,9 +115,9 @@ def assertion_for(award: Award) -> tuple[dict, BadgeArt]:
     if who is None:
         abort(410)
     doc = assertion_document(
-        id=url_for("badges.assertion", award_id=award.id, _external=True),
-        badge=url_for("badges.badge_class", campaign=campaign.code, code=badge.code, _external=True),
-        image=url_for("badges.assertion_image", award_id=award.id, _external=True),
+        id=external_url("badges.assertion", award_id=award.id),
+        badge=external_url("badges.badge_class", campaign=campaign.code, code=badge.code),
+        image=external_url("badges.assertion_image", award_id=award.id),
         identity=_identity_url(who), salt=award.salt, issued_at=award.issued_at,
         narrative=(_("%(badge)s: a pupil of %(unit)s, %(day)s.", badge=badge.name, unit=who.unit_name,
                      day=art.day) if who.hidden else
@@ -132,9 +133,9 @@ def issuer():
     """The issuer's Open Badges Profile."""
     config = current_app.config
     return _document(issuer_document(
-        id=url_for("badges.issuer", _external=True), name=config["BADGE_ISSUER_NAME"],
-        url=config.get("BADGE_ISSUER_URL") or url_for("emulation.home", _external=True),
-        email=config.get("BADGE_ISSUER_EMAIL") or f"no-reply@{request.host.split(':')[0]}"))
+        id=external_url("badges.issuer"), name=config["BADGE_ISSUER_NAME"],
+        url=config.get("BADGE_ISSUER_URL") or external_url("emulation.home"),
+        email=config.get("BADGE_ISSUER_EMAIL") or f"no-reply@{urlsplit(site_url()).hostname}"))
 
 
 @bp.get("/badges/classes/<campaign>/<code>")
@@ -145,10 +146,10 @@ def badge_class(campaign, code):
     badge = _class_or_404(c, code)
     text = criteria_text(c, badge)
     return _document(badge_class_document(
-        id=url_for("badges.badge_class", campaign=c.code, code=badge.code, _external=True), name=badge.name,
-        description=text, image=url_for("badges.class_image", campaign=c.code, code=badge.code, _external=True),
-        criteria_url=url_for("badges.verify", _external=True), criteria=text,
-        issuer=url_for("badges.issuer", _external=True), tags=[c.code, badge.recipient]))
+        id=external_url("badges.badge_class", campaign=c.code, code=badge.code), name=badge.name,
+        description=text, image=external_url("badges.class_image", campaign=c.code, code=badge.code),
+        criteria_url=external_url("badges.verify"), criteria=text,
+        issuer=external_url("badges.issuer"), tags=[c.code, badge.recipient]))
 
 
 @bp.get("/badges/classes/<campaign>/<code>.png")
@@ -197,10 +198,12 @@ def verify():
             text = read_baked(form.file.data.read())
         except NotAPng:
             text, problem = None, _("This file is not a PNG image.")
+        except UnreadableBadge:
+            text, problem = None, _("The image carries no badge this site can read.")
         if text is not None:
             try:
-                wanted = str(json.loads(text).get("id", ""))
-            except (ValueError, AttributeError):
+                wanted = str(json.loads(text).get("id", ""))[:200]
+            except (ValueError, AttributeError, RecursionError):  # RecursionError: nested too deep
                 problem = _("The image carries no badge this site can read.")
         elif problem is None:
             problem = _("The image carries no badge: it was not downloaded from a badge page, or it was edited.")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from accounts.access import ADMIN, SIGNED_IN, allow
 from extensions import db
+from web import page_arg
 
 from .campaigns import CampaignError, load_campaign, parse_campaign
 from .directory import paginate
@@ -81,6 +82,6 @@ def audit_log():
     query = (sa.select(AuditLog.at, AuditLog.actor, AuditLog.action, AuditLog.target, AuditLog.details)
              .where(*where).order_by(AuditLog.id.desc()))
     page = paginate(query, sa.select(sa.func.count()).select_from(AuditLog).where(*where),
-                 request.args.get("page", 1, type=int))
+                 page_arg())
     actions = db.session.scalars(sa.select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
     return render_template("emulation/audit_log.html", page=page, action=action, actions=actions)

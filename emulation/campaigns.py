@@ -4,6 +4,7 @@ The stored ``Campaign.rules`` is the complete rule set — the file's values ove
 defaults below — so scoring, badges and nominee lists never need to know a default.
 """
 import copy
+import re
 import tomllib
 from datetime import date
 
@@ -59,6 +60,7 @@ DEFAULT_RULES = {
     },
     "publication": {"weekday": "mon", "hour": 6},
 }
+CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 REQUIRED = ("code", "name", "starts_on", "ends_on", "groups", "targets")
 # Tables of the rules that a file may extend with keys of its own (values like the defaults').
 OPEN_TABLES = ("badges.unit_tiers", "badges.tier_colours", "badges.names")
@@ -81,6 +83,9 @@ def parse_campaign(text: str) -> dict:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError([Message(N_("not a valid TOML file: %(reason)s"), dict(reason=str(exc)))]) from None
+    except RecursionError:  # arrays or tables nested thousands deep: no campaign file is
+        raise CampaignError([Message(N_("not a valid TOML file: %(reason)s"),
+                                     dict(reason="nested too deeply"))]) from None
     problems: list[Message] = []
 
     def bad(msgid, **params):
@@ -100,8 +105,10 @@ def parse_campaign(text: str) -> dict:
     for key in ("code", "name"):
         if not isinstance(data[key], str) or not data[key].strip():
             bad(N_("\"%(key)s\" must be a non-empty text"), key=key)
-    if isinstance(data["code"], str) and (len(data["code"]) > 32 or any(c.isspace() for c in data["code"])):
-        bad(N_("\"code\" must be at most 32 characters without spaces"))
+    if isinstance(data["code"], str) and data["code"].strip() and not CODE.fullmatch(data["code"]):
+        # The code names folders (reports) and appears in URLs: nothing that could leave them.
+        bad(N_("\"code\" must be 1 to 32 characters: lower-case letters a-z, digits and hyphens (e.g. "
+               "bdhvs-2026)"))
     for key in ("starts_on", "ends_on"):
         if not isinstance(data[key], date) or hasattr(data[key], "hour"):
             bad(N_("\"%(key)s\" must be a date written as YYYY-MM-DD (without quotes)"), key=key)

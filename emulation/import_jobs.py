@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from storage import safe_path
+
 from .i18n import N_, Message
 from .importing import MAX_ERRORS_KEPT, ImportReport, RowError, run_import
 
@@ -136,15 +138,15 @@ class ImportJob:
     # -- storage
     @property
     def folder(self) -> Path:
-        return jobs_root() / self.id
+        return safe_path(jobs_root(), self.id)
 
     @property
     def upload_path(self) -> Path:
-        return self.folder / self.upload
+        return safe_path(self.folder, self.upload)
 
     @property
     def rejects_path(self) -> Path:
-        return self.folder / (Path(self.upload).stem + ".rejects.csv")
+        return safe_path(self.folder, Path(self.upload).stem + ".rejects.csv")
 
     def save(self) -> None:
         record = asdict(self)
@@ -204,7 +206,10 @@ def load_job(job_id: str, *, summary: bool = False) -> ImportJob | None:
     ``summary``, without its report (a small file, whatever the report's size)."""
     if not (job_id.isascii() and job_id.replace("-", "").replace("_", "").isalnum() and len(job_id) <= 64):
         return None
-    folder = jobs_root() / job_id
+    try:
+        folder = safe_path(jobs_root(), job_id)
+    except ValueError:  # UnsafePath: an id that would leave the jobs folder
+        return None
     for name in (SUMMARY_FILE, JOB_FILE) if summary else (JOB_FILE,):
         try:
             job = ImportJob(**json.loads((folder / name).read_text(encoding="utf-8")))

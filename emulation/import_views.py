@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.access import ADMIN, EDITORS, allow, scope_path
+from web import page_arg
 
 from . import import_jobs
 from .forms import ImportForm
@@ -58,7 +59,7 @@ def imports():
 def import_job(job_id):
     job = _job_or_404(job_id)
     report = job.import_report()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     errors = report.errors[(page - 1) * ERRORS_PER_PAGE: page * ERRORS_PER_PAGE] if report else []
     pages = max((len(report.errors) + ERRORS_PER_PAGE - 1) // ERRORS_PER_PAGE, 1) if report else 1
     return render_template("emulation/import_job.html", job=job, report=report, errors=errors, page=page,

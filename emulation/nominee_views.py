@@ -15,7 +15,8 @@ from extensions import db
 from . import nominees
 from .clock import province_today
 from .forms import NomineeChangeForm, NomineeGenerateForm, PlainForm
-from .models import AuditLog, Campaign, NomineeList
+from .audit import note_read
+from .models import Campaign, NomineeList
 from .nominee_exports import FORMATS, export
 from .views import bp, requested_campaign
 
@@ -115,9 +116,9 @@ def nominee_download(list_id, fmt):
     lst = _list_or_404(list_id)
     campaign = db.session.get(Campaign, lst.campaign_id)
     data = export(fmt, campaign, lst, nominees.entries_of(lst))
-    db.session.add(AuditLog(actor=current_user.email, action="nominees.download",
-                            target=f"{lst.campaign_id}:v{lst.version}", details={"list": lst.id, "format": fmt}))
-    db.session.commit()
+    # Recorded apart from this read, which never fails for its note (emulation/audit.py).
+    note_read(actor=current_user.email, action="nominees.download", target=f"{lst.campaign_id}:v{lst.version}",
+              details={"list": lst.id, "format": fmt})
     name = f"danh-sach-de-nghi-khen-thuong-{campaign.code}-v{lst.version}.{fmt}"
     response = send_file(io.BytesIO(data), mimetype=FORMATS[fmt][0], as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from drawing import cached_file
+from storage import safe_path
 
 from .clock import province_today
 from .report_exports import FORMATS, export
@@ -22,7 +23,7 @@ def report_file(campaign, period: Period, fmt: str) -> bytes:
     fresh one for a period still running."""
     if period.end >= province_today():
         return export(fmt, build_report(campaign, period))
-    path = cached_file(reports_dir() / campaign.code, f"{period.code}.{fmt}",
+    path = cached_file(safe_path(reports_dir(), campaign.code), f"{period.code}.{fmt}",
                        lambda: export(fmt, build_report(campaign, period)))
     return path.read_bytes()
 

@@ -58,6 +58,8 @@ def parse_period(text: str) -> Period:
     if not m or (m.group(2) == "H" and m.group(3) not in ("1", "2")):
         raise ReportError(f"{text!r}: a period is YYYY-Qn (n = 1 to 4), YYYY-Hn (n = 1 or 2) or YYYY")
     year = int(m.group(1))
+    if not 1 <= year <= 9998:  # Python's dates end with 9999: a period must end (and be followed) inside it
+        raise ReportError(f"{text!r}: no such year")
     if m.group(2) is None:
         return Period(str(year), date(year, 1, 1), date(year, 12, 31))
     n = int(m.group(3))

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from accounts.access import (EDITORS, STAFF, allow, in_scope, require_person_in_scope, require_unit_in_scope,
                              scope_path)
+from web import page_arg
 
 from . import directory
 from .forms import PupilsForm
@@ -31,13 +32,13 @@ def unit(code):
     if u is None:
         abort(404)
     require_unit_in_scope(u)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     search = request.args.get("q", "").strip()[:100]
     return render_template(
         "emulation/unit.html", unit=u, trail=[(a, in_scope(a)) for a in directory.ancestors(u)],
         children=directory.children(u), registered=directory.registered_by_group(u),
-        people=directory.people_of(u, page, search), households=directory.households_of(u, request.args.get(
-            "hpage", 1, type=int)), search=search, scope=scope_path() or "",
+        people=directory.people_of(u, page, search), households=directory.households_of(u, page_arg("hpage")),
+        search=search, scope=scope_path() or "",
         pupils_form=PupilsForm() if u.kind == "school" and current_user.role in EDITORS else None)
 
 

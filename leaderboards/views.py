@@ -13,7 +13,7 @@ from emulation.models import GROUPS, Campaign, ImportBatch, Unit
 from emulation.privacy import hidden_schools
 from emulation.progress import current_campaign
 from extensions import db
-from web import page_cache
+from web import cursor_arg, page_cache
 
 from . import public as boards
 from .boards import BOARDS
@@ -21,13 +21,6 @@ from .models import Publication
 from .share import content_for, share_png
 
 bp = Blueprint("leaderboards", __name__)
-
-
-def _cursor(name: str):
-    """``after``/``before`` parameters: ``RANK:KEY``."""
-    value = request.args.get(name, "")
-    rank, _, key = value.partition(":")
-    return (int(rank), key) if rank.isdigit() and key else None
 
 
 @dataclass
@@ -95,8 +88,8 @@ def _render_board(c, context) -> str:
         if page is None:
             page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope)
     else:
-        page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope, after=_cursor("after"),
-                                 before=_cursor("before"))
+        page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope, after=cursor_arg("after"),
+                                 before=cursor_arg("before"))
     template = "leaderboards/print.html" if request.args.get("print") else "leaderboards/board.html"
     return render_template(template, page=page, brackets=c.brackets, bracket=c.bracket, scope=c.scope,
                            communes=boards.communes(), wanted=wanted, found=found, **context)

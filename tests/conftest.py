@@ -112,6 +112,8 @@ def make_app(database_url, tmp_path):
             "SHARE_IMAGES_DIR": str(tmp_path / "share"),
             "BADGE_IMAGES_DIR": str(tmp_path / "badges"),
             "REPORTS_DIR": str(tmp_path / "reports"),
+            # The test client's own host, so that absolute URLs read as the requests sent.
+            "SITE_URL": "http://localhost",
         }
         if database_url.startswith("postgresql"):
             # Commits need not wait for the disk: a test database does not outlive a crash.
