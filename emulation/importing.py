@@ -852,17 +852,24 @@ NATIONAL_ID_LIMIT = N_(
     "people concerned, or ask the province administrators.")
 
 
-def national_id_budget(conn, actor: str, limit: int, hours: int) -> int:
+def national_id_budget(conn, actor: str, limit: int, hours: int, sha256: str) -> int:
     """How many more national ids held outside their subtree a unit manager's account may
     be told about now: ``limit`` less those reported to ``actor`` (dry runs, rejected and
-    committed people files alike, from the audit log) in the last ``hours``."""
+    committed people files alike, from the audit log) in the last ``hours``. A file is
+    counted once (the dry run and the import of one file reveal nothing twice): this one's
+    earlier runs are left out."""
     from datetime import timedelta
 
     since = datetime.now(timezone.utc) - timedelta(hours=hours)
     table = AuditLog.__table__
     rows = conn.execute(select(table.c.details).where(
         table.c.at >= since, table.c.actor == actor, table.c.action.like("import.people%"))).scalars()
-    return limit - sum(int((d or {}).get("national_id_conflicts", 0)) for d in rows)
+    per_file: dict[str, int] = {}
+    for d in rows:
+        d = d or {}
+        if d.get("sha256") != sha256:
+            per_file[d.get("sha256")] = max(per_file.get(d.get("sha256"), 0), int(d.get("national_id_conflicts", 0)))
+    return limit - sum(per_file.values())
 
 
 class PeopleImporter(UniqueKeyMixin, Importer):
@@ -1253,7 +1260,8 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
             if kind == "people" and scope_path is not None and "national_id" in table.header:
                 ctx.national_id_limit = current_app.config.get("NATIONAL_ID_CONFLICTS_LIMIT", 20)
                 ctx.national_id_hours = current_app.config.get("NATIONAL_ID_CONFLICTS_HOURS", 24)
-                ctx.national_id_budget = national_id_budget(conn, actor, ctx.national_id_limit, ctx.national_id_hours)
+                ctx.national_id_budget = national_id_budget(
+                    conn, actor, ctx.national_id_limit, ctx.national_id_hours, report.sha256)
                 if ctx.national_id_budget <= 0:
                     raise FileRejected(NATIONAL_ID_LIMIT, limit=ctx.national_id_limit, hours=ctx.national_id_hours)
 

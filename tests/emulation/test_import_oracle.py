@@ -149,3 +149,12 @@ def test_the_window_passes(app, scoped, probe):
     assert_file_error(scoped([pupil(1, nid(1))], dry_run=True), "too many")
     app.config["NATIONAL_ID_CONFLICTS_HOURS"] = 0  # as if the window had passed
     assert len(scoped([pupil(1, nid(1))], dry_run=True).errors) == 1
+
+
+def test_checking_then_importing_one_file_counts_once(app, scoped, probe):
+    app.config["NATIONAL_ID_CONFLICTS_LIMIT"] = 2
+    rows = [pupil(1, nid(0)), pupil(2, nid(1)), pupil(3, f.NID_FREE)]
+    assert len(scoped(rows, dry_run=True, skip_invalid=True).errors) == 2
+    report = scoped(rows, skip_invalid=True)  # "Import this file now": the same file
+    assert report.committed and len(report.errors) == 2, describe(report)
+    assert_file_error(scoped([pupil(4, nid(2))], dry_run=True), "too many")
