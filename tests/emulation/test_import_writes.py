@@ -434,10 +434,10 @@ def test_a_dry_run_writes_nothing_but_reports_counts(world, probe, kind):
 
 def test_a_dry_run_of_a_bad_file_reports_its_errors(world, probe):
     rows = copy.deepcopy(f.NEW["households"]) + [f.BAD["households"][0]]
-    before = probe.dump(exclude=("audit_log",))
+    before = probe.dump(exclude=("audit_log",), sequences=False)  # the audit entry draws an id
     report = world.csv("households", rows, dry_run=True)
     assert_row_errors(report, [(6, "unit_code", "NOPE", "unknown unit")])
-    assert probe.dump(exclude=("audit_log",)) == before
+    assert probe.dump(exclude=("audit_log",), sequences=False) == before
 
 
 def read_rejects(path):
