@@ -114,4 +114,9 @@ def load_config(instance_path: Path) -> dict:
         "BADGE_ISSUER_EMAIL": os.environ.get("BADGE_ISSUER_EMAIL"),
         # Rows per chunk on the bulk import path (validation and writing are pipelined per chunk).
         "IMPORT_CHUNK_ROWS": int(os.environ.get("IMPORT_CHUNK_ROWS", "10000")),
+        # National ids of a unit manager's people files found already registered to someone
+        # outside their subtree: at most this many per account in this many hours (counted
+        # from the audit log, so per deployment); beyond, such files are refused.
+        "NATIONAL_ID_CONFLICTS_LIMIT": int(os.environ.get("NATIONAL_ID_CONFLICTS_LIMIT", "20")),
+        "NATIONAL_ID_CONFLICTS_HOURS": int(os.environ.get("NATIONAL_ID_CONFLICTS_HOURS", "24")),
     }

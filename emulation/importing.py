@@ -30,7 +30,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from .bulk import BulkWriter, Upsert, references_proven_by_lookups
 from .clock import province_today
@@ -360,6 +360,11 @@ class ImportContext:
     # The materialised path of the unit a manager imports for ("/1/7/"): every record the
     # file references or changes must lie in that subtree. None: the whole province.
     scope_path: str | None = None
+    # Under a scope: how many more national ids held by people outside the subtree this
+    # account may be told about (see ``national_id_budget``); None: no limit.
+    national_id_budget: int | None = None
+    national_id_limit: int = 0
+    national_id_hours: int = 0
 
     def in_scope(self, path: str) -> bool:
         return self.scope_path is None or path.startswith(self.scope_path)
@@ -577,6 +582,17 @@ class UniqueKeyMixin:
 
 # --------------------------------------------------------------------------- importers
 
+# The kinds of unit a manager may add below their unit: the villages, residential groups,
+# classes and teams a commune, school or agency organises. The collectives that compete
+# province-wide for commendation (communes, wards, agencies, schools, enterprises,
+# cooperatives) and their brackets are the province administrators' (README, Security).
+MANAGER_UNIT_KINDS = ("village", "residential_group", "class", "other")
+KIND_IS_THE_PROVINCES = N_("only the province administrators may change the kind of a unit "
+                           "(it decides whom the unit competes with)")
+BRACKET_IS_THE_PROVINCES = N_("only the province administrators may set the competition bracket of a unit; "
+                              "leave the column empty or as it is")
+
+
 class UnitsImporter(UniqueKeyMixin, Importer):
     kind = "units"
 
@@ -631,8 +647,9 @@ class UnitsImporter(UniqueKeyMixin, Importer):
                     fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
                 else:
                     fail(c, UNKNOWN_UNIT, value=p)
+        path_of = dict(conn.exec_driver_sql("SELECT code, path FROM units").all())
         if self.ctx.scope_path is not None:
-            errors.extend(self._outside_scope(conn, line_of, parent_of, before, bad))
+            errors.extend(self._outside_scope(line_of, parent_of, before, path_of, bad))
         for c in line_of:
             trail, node = [c], parent_of[c]
             while node is not None and node in parent_of and node not in trail:
@@ -651,6 +668,7 @@ class UnitsImporter(UniqueKeyMixin, Importer):
                 if c not in bad and p in bad and p not in before:
                     fail(c, N_("its parent unit \"%(value)s\" was rejected"), value=p)
                     grew = True
+        errors.extend(self._final_tree(line_of, parent_of, before, path_of, bad))
         if errors and not self.ctx.skip_invalid:
             return errors  # the file is rejected: write nothing
         for chunk in self.rows:
@@ -660,16 +678,34 @@ class UnitsImporter(UniqueKeyMixin, Importer):
         self._changed = sum(1 for c in written if before.get(c) != after[c])
         return errors
 
-    def _outside_scope(self, conn, line_of, parent_of, before, bad) -> list[RowError]:
-        """Under a manager's scope: existing units must lie in the subtree, the subtree's
-        own root keeps its parent, and every other unit hangs below a unit in the subtree
-        (one already there or one of this file)."""
-        path_of = dict(conn.exec_driver_sql("SELECT code, path FROM units").all())
+    def _outside_scope(self, line_of, parent_of, before, path_of, bad) -> list[RowError]:
+        """Under a manager's scope, row by row: existing units must lie in the subtree and
+        keep their kind and bracket (the province's: they decide who a unit competes with),
+        new units are of the kinds a manager organises (MANAGER_UNIT_KINDS) in their own
+        bracket, the subtree's own root keeps its parent, and every other unit hangs below
+        a unit in the subtree. Where the file's rows lead once rejected rows are dropped is
+        checked by ``_final_tree``."""
         errors = []
+        kind_of, bracket_of = {}, {}
+        for chunk in self.rows:
+            brackets = chunk.cols.get("bracket") or [NO_BLANK] * len(chunk.lines)
+            for c, k, b in zip(chunk.cols["code"], chunk.cols["kind"], brackets):
+                kind_of[c], bracket_of[c] = k, b
         for c, line in line_of.items():
             p = parent_of[c]
+            kind, bracket = kind_of[c], bracket_of[c]
             if c in path_of and not self.ctx.in_scope(path_of[c]):
                 error = RowError(line, "code", c, Message(OUTSIDE_SCOPE, dict(value=c)))
+            elif c in before and kind != before[c][1]:
+                error = RowError(line, "kind", kind, Message(KIND_IS_THE_PROVINCES))
+            elif c in before and bracket is not NO_BLANK and (bracket or kind) != before[c][2]:
+                error = RowError(line, "bracket", bracket or "", Message(BRACKET_IS_THE_PROVINCES))
+            elif c not in before and kind not in MANAGER_UNIT_KINDS:
+                error = RowError(line, "kind", kind, Message(
+                    N_("a unit manager may add units of the kinds %(allowed)s only; the province administrators "
+                       "add the others"), dict(allowed=", ".join(MANAGER_UNIT_KINDS))))
+            elif c not in before and bracket not in (NO_BLANK, None, kind):
+                error = RowError(line, "bracket", bracket, Message(BRACKET_IS_THE_PROVINCES))
             elif c in path_of and path_of[c] == self.ctx.scope_path:
                 if p == before[c][-1]:
                     continue
@@ -677,13 +713,68 @@ class UnitsImporter(UniqueKeyMixin, Importer):
                     N_("the unit you manage cannot be moved; ask the province administrators")))
             elif p is None:
                 error = RowError(line, "parent_code", "", Message(N_("a unit must belong to a unit you manage")))
-            elif p in path_of and p not in line_of and not self.ctx.in_scope(path_of[p]):
+            elif p in path_of and not self.ctx.in_scope(path_of[p]):
+                # Even when that unit is a row of the file too: its row is refused (it lies
+                # outside), so it stays where it is, outside.
                 error = RowError(line, "parent_code", p, Message(OUTSIDE_SCOPE, dict(value=p)))
             else:
                 continue
             errors.append(error)
             bad.add(c)
         return errors
+
+    def _final_tree(self, line_of, parent_of, before, path_of, bad) -> list[RowError]:
+        """The tree as it will be once the rejected rows are dropped: a rejected row leaves
+        its unit where it was (or unwritten, if new), which can leave another row's unit
+        under a unit outside the manager's subtree, under nothing, or in a cycle. Those rows
+        are rejected in turn, until nothing changes. Under a scope every written unit ends
+        inside the subtree; for everyone the tree stays a tree."""
+        scope_root = next((c for c, path in path_of.items() if path == self.ctx.scope_path), None) \
+            if self.ctx.scope_path is not None else None
+        errors: list[RowError] = []
+        while True:
+            accepted = {c for c in line_of if c not in bad}
+            failed: dict[str, tuple] = {}
+            for c in accepted:
+                trail, node, outcome = [], c, "ok"
+                while node is not None and node != scope_root:
+                    if node in trail:
+                        outcome = "cycle"
+                        trail = trail[trail.index(node):] + [node]
+                        break
+                    trail.append(node)
+                    if node in accepted:
+                        node = parent_of[node]
+                    elif node in before:
+                        if self.ctx.scope_path is not None and not self.ctx.in_scope(path_of[node]):
+                            outcome = "outside"
+                            break
+                        node = before[node][-1]
+                    else:
+                        outcome = "missing"
+                        break
+                else:
+                    if node is None and self.ctx.scope_path is not None:
+                        outcome = "outside"
+                if outcome != "ok":
+                    failed[c] = (outcome, trail)
+            if not failed:
+                return errors
+            for c in sorted(failed, key=line_of.get):
+                outcome, trail = failed[c]
+                p = parent_of[c]
+                if outcome == "cycle" and trail[0] == c:
+                    reason = Message(N_("the unit tree would have a cycle: %(cycle)s"), dict(cycle=" → ".join(trail)))
+                elif p in failed or p in bad or p in self.rejected_codes:
+                    reason = Message(N_("its parent unit \"%(value)s\" was rejected"), dict(value=p))
+                elif p is None:
+                    reason = Message(N_("a unit must belong to a unit you manage"))
+                elif outcome == "outside":
+                    reason = Message(OUTSIDE_SCOPE, dict(value=p))
+                else:
+                    reason = Message(UNKNOWN_UNIT, dict(value=p))
+                errors.append(RowError(line_of[c], "parent_code", p or "", reason))
+                bad.add(c)
 
     def _write(self, parent_of, before) -> list[str]:
         """Upsert the file's units, attach them to their parents; returns the codes written."""
@@ -785,6 +876,32 @@ class HouseholdsImporter(UniqueKeyMixin, StreamingImporter):
         self.reject_outside(parsed, self.outside)
 
 
+NATIONAL_ID_LIMIT = N_(
+    "This file is refused: too many of its national ids are already registered to people outside the units "
+    "you manage (your account may be told of at most %(limit)d in %(hours)d hours). Check the ids with the "
+    "people concerned, or ask the province administrators.")
+
+
+def national_id_budget(conn, actor: str, limit: int, hours: int, sha256: str) -> int:
+    """How many more national ids held outside their subtree a unit manager's account may
+    be told about now: ``limit`` less those reported to ``actor`` (dry runs, rejected and
+    committed people files alike, from the audit log) in the last ``hours``. A file is
+    counted once (the dry run and the import of one file reveal nothing twice): this one's
+    earlier runs are left out."""
+    from datetime import timedelta
+
+    since = datetime.now(timezone.utc) - timedelta(hours=hours)
+    table = AuditLog.__table__
+    rows = conn.execute(select(table.c.details).where(
+        table.c.at >= since, table.c.actor == actor, table.c.action.like("import.people%"))).scalars()
+    per_file: dict[str, int] = {}
+    for d in rows:
+        d = d or {}
+        if d.get("sha256") != sha256:
+            per_file[d.get("sha256")] = max(per_file.get(d.get("sha256"), 0), int(d.get("national_id_conflicts", 0)))
+    return limit - sum(per_file.values())
+
+
 class PeopleImporter(UniqueKeyMixin, Importer):
     kind = "people"
     key_column = "external_id"
@@ -818,6 +935,8 @@ class PeopleImporter(UniqueKeyMixin, Importer):
         self.nid_line: dict[str, tuple[int, str, str]] = {}
         self.writer = None
         self.outside = self.person_lookup().outside if ctx.scope_path is not None else frozenset()
+        # National ids of the file found held by people outside the importer's subtree.
+        self.hidden_conflicts = 0
 
     def check(self, parsed):
         self.check_unique(parsed)
@@ -871,14 +990,17 @@ class PeopleImporter(UniqueKeyMixin, Importer):
         accepted = {ext for chunk in self.chunks for ext in chunk.cols["external_id"]}
         hashes = list(self.nid_line)
         claims = []  # (hash, current owner in the database) where the owner is someone else
+        owners_path = {}
         for start in range(0, len(hashes), 500):
             part = hashes[start:start + 500]
             marks = ", ".join("?" * len(part))
-            for h, owner in conn.exec_driver_sql(
-                    _p(conn, f"SELECT national_id_hash, external_id FROM people WHERE national_id_hash IN ({marks})"),
+            for h, owner, path in conn.exec_driver_sql(
+                    _p(conn, "SELECT p.national_id_hash, p.external_id, u.path FROM people p "
+                             f"JOIN units u ON u.id = p.unit_id WHERE p.national_id_hash IN ({marks})"),
                     tuple(part)).all():
                 if owner != self.nid_line[h][1]:
                     claims.append((h, owner))
+                    owners_path[owner] = path
         errors, bad_lines = [], set()
         changed = True
         while changed:
@@ -886,11 +1008,19 @@ class PeopleImporter(UniqueKeyMixin, Importer):
             for h, owner in claims:
                 line, ext, last3 = self.nid_line[h]
                 if line not in bad_lines and owner not in accepted:
-                    errors.append(RowError(line, "national_id", "…" + last3, Message(
-                        N_("this national id already belongs to person %(other)s"), dict(other=owner))))
+                    if self.ctx.in_scope(owners_path[owner]):
+                        reason = Message(N_("this national id already belongs to person %(other)s"), dict(other=owner))
+                    else:
+                        # Someone the importer may not see: never named (an oracle of ids otherwise).
+                        reason = Message(N_("this national id is already registered to another person"))
+                        self.hidden_conflicts += 1
+                    errors.append(RowError(line, "national_id", "…" + last3, reason))
                     bad_lines.add(line)
                     accepted.discard(ext)
                     changed = True
+        budget = self.ctx.national_id_budget
+        if budget is not None and self.hidden_conflicts > budget:
+            raise FileRejected(NATIONAL_ID_LIMIT, limit=self.ctx.national_id_limit, hours=self.ctx.national_id_hours)
         if errors and not self.ctx.skip_invalid:
             return errors
         for chunk in self.chunks:
@@ -1165,15 +1295,25 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
     except FileRejected as exc:
         report.file_error = exc.message
         stream.close()
+        if dry_run:
+            _record_attempt(engine, report, actor, 0)
         return report
 
     # A dry run only reads; an import writes, and takes its turn as a writer from the start.
     connection = engine.connect() if dry_run else for_writing(engine.connect())
+    importer = None
     with _gc_paused(), connection as conn, references_proven_by_lookups(conn):
         trans = conn.begin()
         try:
             ctx = ImportContext(conn, national_id_key, today or province_today(), skip_invalid, scope_path)
             importer = IMPORTERS[kind](ctx, table.header)  # rejects a bad header
+            if kind == "people" and scope_path is not None and "national_id" in table.header:
+                ctx.national_id_limit = current_app.config.get("NATIONAL_ID_CONFLICTS_LIMIT", 20)
+                ctx.national_id_hours = current_app.config.get("NATIONAL_ID_CONFLICTS_HOURS", 24)
+                ctx.national_id_budget = national_id_budget(
+                    conn, actor, ctx.national_id_limit, ctx.national_id_hours, report.sha256)
+                if ctx.national_id_budget <= 0:
+                    raise FileRejected(NATIONAL_ID_LIMIT, limit=ctx.national_id_limit, hours=ctx.national_id_hours)
 
             def produce():
                 for lines, records in table.chunks(chunk_rows):
@@ -1202,7 +1342,7 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
             report.rows_accepted = report.rows_in - report.rows_rejected
             report.rows_changed = importer.changed if report.ok else 0
             if report.ok and not dry_run:
-                _record(conn, report, actor, started)
+                _record(conn, report, actor, started, getattr(importer, "hidden_conflicts", 0))
                 trans.commit()
                 report.committed = True
             else:
@@ -1216,6 +1356,12 @@ def run_import(kind: str, source, *, file_name: str | None = None, dry_run: bool
         finally:
             table.close()
     report.errors.sort(key=lambda e: e.line)
+    hidden = getattr(importer, "hidden_conflicts", 0)
+    if not report.committed and (dry_run or hidden):
+        # Dry runs, and rejected files that reported national ids held elsewhere, leave an
+        # audit entry of their own: who checked what (never the ids), and what the
+        # throttle counts. If it cannot be written, the report is not given either.
+        _record_attempt(engine, report, actor, hidden)
     if report.committed:
         _update_scores(kind, getattr(importer, "scored_people", None))
     if report.ok and skip_invalid and report.errors and isinstance(source, (str, Path)) and not dry_run:
@@ -1243,7 +1389,24 @@ def _update_scores(kind: str, people: set[int] | None) -> None:
         current_app.logger.exception("scores not updated after the import of a %s file", kind)
 
 
-def _record(conn, report: ImportReport, actor: str, started: datetime) -> None:
+def _record_attempt(engine, report: ImportReport, actor: str, national_id_conflicts: int) -> None:
+    """An audit entry (its own transaction) for an import that wrote nothing: a dry run,
+    or a rejected file that reported national ids held outside the importer's subtree."""
+    from extensions import for_writing
+
+    details = dict(sha256=report.sha256, rows_in=report.rows_in, rows_accepted=report.rows_accepted,
+                   rows_rejected=report.rows_rejected, skip_invalid=report.skip_invalid, dry_run=report.dry_run)
+    if national_id_conflicts:
+        details["national_id_conflicts"] = national_id_conflicts
+    if report.file_error is not None:
+        details["file_error"] = report.file_error.msgid
+    with for_writing(engine.connect()) as conn, conn.begin():
+        conn.execute(insert(AuditLog.__table__).values(
+            at=datetime.now(timezone.utc), actor=actor, target=report.file_name, details=details,
+            action=f"import.{report.kind}.{'dry_run' if report.dry_run else 'rejected'}"))
+
+
+def _record(conn, report: ImportReport, actor: str, started: datetime, national_id_conflicts: int = 0) -> None:
     finished = datetime.now(timezone.utc)
     conn.execute(insert(ImportBatch.__table__).values(
         kind=report.kind, file_name=report.file_name, sha256=report.sha256, actor=actor,
@@ -1253,7 +1416,8 @@ def _record(conn, report: ImportReport, actor: str, started: datetime) -> None:
         at=finished, actor=actor, action=f"import.{report.kind}", target=report.file_name,
         details=dict(sha256=report.sha256, rows_in=report.rows_in, rows_accepted=report.rows_accepted,
                      rows_rejected=report.rows_rejected, rows_changed=report.rows_changed,
-                     skip_invalid=report.skip_invalid)))
+                     skip_invalid=report.skip_invalid,
+                     **({"national_id_conflicts": national_id_conflicts} if national_id_conflicts else {}))))
 
 
 def write_rejects(source: Path, errors: list[RowError], rejected_lines: bytearray | None = None) -> Path:
