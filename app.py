@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_leaderboards(app)
     register_badges(app)
     register_api(app)
-    from backup import backup_command, restore_command
+    from web.backup import backup_command, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 from contextlib import contextmanager
+from datetime import datetime, timezone
 
 from flask_babel import Babel
 from flask_migrate import Migrate
@@ -14,6 +15,11 @@ naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+def utcnow() -> datetime:
+    """Now, in UTC: the default of every timestamp column."""
+    return datetime.now(timezone.utc)
+
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()

@@ -58,6 +58,15 @@ def init_access(app) -> None:
     login_manager.init_app(app)
     login_manager.login_message = _l("Please sign in to open this page.")
     app.before_request(_enforce)
+    app.extensions["may_open"] = may_open  # the menu (web.navigation) shows these pages only
+
+
+def may_open(view) -> bool:
+    """Whether the person of this request may open ``view`` (by its declaration)."""
+    roles = allowed_roles(view)
+    if roles is None:
+        return False
+    return roles == PUBLIC or (current_user.is_authenticated and current_user.role in roles)
 
 
 API_BLUEPRINT = "api"

@@ -4,7 +4,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from emulation.cli import DatabaseCommand, cli_actor
+from web.commands import DatabaseCommand, cli_actor
 
 from .models import ROLES
 from .services import AccountError, create_user

@@ -2,18 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from emulation.i18n import N_
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from web import Form
+from web.forms import REQUIRED, TOO_LONG, Form
+from web.i18n import N_
 
 from .models import ROLES
 from .services import MIN_PASSWORD_LENGTH
 
-REQUIRED = _l("This field is required.")
 # WTForms' own message for an IntegerField (web.WTFORMS_MESSAGES says why it is in our catalog).
 N_("Not a valid integer value.")
-TOO_LONG = _l("At most %(max)d characters.")
 
 
 ROLE_NAMES = {"admin": _l("Administrator"), "manager": _l("Unit manager"),

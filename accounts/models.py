@@ -1,4 +1,8 @@
-"""Staff accounts, their sessions and API tokens, and the record of sign-ins (for throttling)."""
+"""Staff accounts, their sessions and API tokens, the record of sign-ins (for throttling), and
+the audit log of who did what.
+
+A manager's unit is a foreign key to ``units`` and a relationship by name (``"Unit"``): the
+accounts package does not import the campaign's domain."""
 import hashlib
 import secrets
 from datetime import timezone
@@ -6,11 +10,11 @@ from datetime import timezone
 import sqlalchemy as sa
 from flask_login import UserMixin
 
-from emulation.models import NAME_LENGTH, utcnow
-from extensions import db
+from extensions import db, utcnow
 
 ADMIN, MANAGER, HOME_AFFAIRS, VIEWER = "admin", "manager", "home_affairs", "viewer"
 ROLES = (ADMIN, MANAGER, HOME_AFFAIRS, VIEWER)
+TEXT_LENGTH = 255  # emails, the actor and target of an audit entry
 
 
 def new_secret() -> str:
@@ -28,7 +32,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     id = sa.Column(sa.Integer, primary_key=True)
-    email = sa.Column(sa.String(NAME_LENGTH), nullable=False, unique=True)
+    email = sa.Column(sa.String(TEXT_LENGTH), nullable=False, unique=True)
     password_hash = sa.Column(sa.String(255), nullable=False)
     role = sa.Column(sa.String(16), nullable=False)
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), index=True)
@@ -95,7 +99,7 @@ class LoginFailure(db.Model):
 
     __tablename__ = "login_failures"
     id = sa.Column(sa.Integer, primary_key=True)
-    email = sa.Column(sa.String(NAME_LENGTH), nullable=False, index=True)
+    email = sa.Column(sa.String(TEXT_LENGTH), nullable=False, index=True)
     address = sa.Column(sa.String(64), nullable=False, index=True)
     at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
@@ -110,7 +114,7 @@ class ApiToken(db.Model):
     __tablename__ = "api_tokens"
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    name = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+    name = sa.Column(sa.String(TEXT_LENGTH), nullable=False)
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
     hint = sa.Column(sa.String(12), nullable=False)  # the first characters, to tell tokens apart
     created_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
@@ -125,3 +129,15 @@ class ApiToken(db.Model):
     def expired(self) -> bool:
         expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=timezone.utc)
         return expires <= utcnow()
+
+
+class AuditLog(db.Model):
+    """Who did what, when. Append-only."""
+
+    __tablename__ = "audit_log"
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    actor = sa.Column(sa.String(TEXT_LENGTH), nullable=False)
+    action = sa.Column(sa.String(64), nullable=False)
+    target = sa.Column(sa.String(TEXT_LENGTH))
+    details = sa.Column(sa.JSON)

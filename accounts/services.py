@@ -10,12 +10,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from emulation.i18n import N_, Message
-from emulation.models import AuditLog, Unit, utcnow
-from extensions import db, session_for_writing
+from extensions import db, session_for_writing, utcnow
+from web.i18n import N_, Message
 
 from . import throttle
-from .models import MANAGER, ROLES, LoginFailure, StaffSession, User, new_secret, secret_hash
+from .models import MANAGER, ROLES, AuditLog, LoginFailure, StaffSession, User, new_secret, secret_hash
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn's estimate of the guesses a password needs: 3 means at least 10^8 (its scale is 0–4).
@@ -98,7 +97,8 @@ def create_user(email: str, role: str, *, unit_code: str | None = None, password
     if unit_code:
         if role != MANAGER:
             raise AccountError(N_("Only a manager account is bound to a unit."))
-        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        unit_class = User.unit.property.mapper.class_  # the campaign's Unit, without importing its package
+        unit = db.session.scalar(select(unit_class).where(unit_class.code == unit_code))
         if unit is None:
             raise AccountError(N_("Unknown unit \"%(value)s\"."), value=unit_code)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, delete, func, select
 
-from emulation.i18n import N_, Message
 from extensions import db
+from web.i18n import N_, Message
 
 from .models import LoginFailure, SignInAddress, User
 

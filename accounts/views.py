@@ -1,18 +1,22 @@
-"""Sign-in, sign-out, one's own password, and the administrators' account pages."""
+"""Sign-in, sign-out, one's own password, API tokens, and the administrators' account pages
+and audit log."""
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from extensions import db
-from web import rate_limited
+from web.limits import rate_limited
+from web.pagination import paginate
+from web.params import page_arg
 
 from . import services
 from .access import ADMIN, SIGNED_IN, allow, public
 from .forms import ROLE_NAMES, ActionForm, ChangePasswordForm, LoginForm, TokenCreateForm, UserCreateForm
-from .models import User
+from .models import AuditLog, User
 
 bp = Blueprint("accounts", __name__)
 
@@ -179,3 +183,17 @@ def revoke_token(token_id):
     services.revoke_token(record, actor=current_user.email)
     flash(_("Token revoked: it opens nothing any more."), "info")
     return redirect(url_for("accounts.tokens"), 303)
+
+
+@bp.get("/admin/audit")
+@allow(ADMIN)
+def audit_log():
+    """Who did what, when: every entry, newest first, filtered by the start of its action."""
+    action = request.args.get("action", "").strip()[:64]
+    where = [AuditLog.action.startswith(action)] if action else []
+    query = (sa.select(AuditLog.at, AuditLog.actor, AuditLog.action, AuditLog.target, AuditLog.details)
+             .where(*where).order_by(AuditLog.id.desc()))
+    page = paginate(query, sa.select(sa.func.count()).select_from(AuditLog).where(*where),
+                 page_arg())
+    actions = db.session.scalars(sa.select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
+    return render_template("accounts/audit_log.html", page=page, action=action, actions=actions)

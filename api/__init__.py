@@ -1,10 +1,13 @@
 """The JSON API under ``/api/v1`` (SPEC §6): bearer tokens per account (accounts), the
 same roles and unit scope as the pages, and an OpenAPI 3.1 document at
-``/api/v1/openapi.json``."""
+``/api/v1/openapi.json``.
+
+At the top with the command line: it may import every package's services, and none
+imports it."""
 
 
 def register(app) -> None:
-    from web import csrf
+    from web.forms import csrf
 
     from .views import bp
 

@@ -11,14 +11,16 @@ from accounts.access import (EDITORS, SIGNED_IN, STAFF, allow, public, require_p
                              scope_path)
 from emulation.clock import as_date
 from emulation.directory import household_by_code, person_by_external_id
-from emulation.importing import run_import
+from emulation.imports.importers import run_import
 from emulation.models import Campaign
-from emulation.progress import current_campaign, household_score, person_score
+from emulation.scoring.progress import current_campaign, household_score, person_score
 from extensions import db
 from leaderboards import public as boards
 from leaderboards.boards import BOARDS
-
-from web import cursor_arg, error_headers, int_arg, json_body, rate_limited, site_url
+from web.errors import error_headers
+from web.limits import rate_limited
+from web.params import cursor_arg, int_arg, json_body
+from web.urls import site_url
 
 from .openapi import document
 
@@ -175,7 +177,7 @@ def household(code):
 def _badges(recipient_type: str, recipient_id: int) -> list[dict]:
     from badges.classes import badge_classes
     from badges.records import live_awards
-    from web import external_url
+    from web.urls import external_url
 
     out = []
     for award in live_awards(recipient_type, recipient_id):

@@ -1,10 +1,13 @@
 """Badges (SPEC §4): badge classes from the campaign's rules, the awarder, images, Open
-Badges 2.0 documents and baking, the verification page and the public progress pages."""
+Badges 2.0 documents and baking, the verification page and the public progress pages.
+
+May import: ``leaderboards`` (a publication's boards on the progress page), ``emulation``,
+``accounts``, ``web``, ``extensions``; not ``api``."""
 
 
 def register(app) -> None:
     """Attach the package's pages and command-line group to ``app``; award after scores change."""
-    from emulation.scoring import scores_updated
+    from emulation.scoring.scores import scores_updated
 
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
     from .awarding import award_after_scores

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from emulation.bulk import references_proven_by_lookups
 from emulation.clock import as_date
 from emulation.models import Campaign
-from emulation.scoring import ensure_scores
+from emulation.scoring.scores import ensure_scores
 from extensions import db, for_writing
 
 from .classes import badge_classes

@@ -2,7 +2,8 @@
 import click
 from flask.cli import with_appcontext
 
-from emulation.cli import DatabaseCommand, as_of_option, campaign_option, echo_err, resolve, write_rows
+from emulation.cli import as_of_option, campaign_option, resolve
+from web.commands import DatabaseCommand, echo_err, write_rows
 
 from .awarding import AwardError, award
 from .records import EXPORT_COLUMNS, export_rows

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired, FileSize
 
-from web import Form
+from web.forms import Form
 
 # A baked badge is about 100 KB; anything far larger is not one.
 MAX_UPLOAD_BYTES = 5 * 2**20

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
-from drawing import cached_file, clean, fit, font, png_bytes, wrap
+from web.drawing import cached_file, clean, fit, font, png_bytes, wrap
 
 SIZE = 600
 WHITE = (255, 255, 255)

@@ -3,8 +3,8 @@ awards were last brought up to date; the personal codes that open a person's or 
 household's public progress page."""
 import sqlalchemy as sa
 
-from emulation.models import CODE_LENGTH, utcnow
-from extensions import db
+from emulation.models import CODE_LENGTH
+from extensions import db, utcnow
 
 RECIPIENT_TYPES = ("person", "household", "unit")
 

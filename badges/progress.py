@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from emulation.clock import as_date, province_today
 from emulation.models import Campaign, Completion, HouseholdScore, PersonScore, ScoreRun, Skill
-from emulation.progress import current_campaign
+from emulation.scoring.progress import current_campaign
 from extensions import db
 from leaderboards.models import Publication, PublishedEntry
 

@@ -12,11 +12,13 @@ from accounts.access import public
 from emulation.clock import as_date
 from emulation.models import Campaign
 from extensions import db
-from web import external_url, format_day, format_pct, rate_limited, site_url
+from web.formatting import format_day, format_pct
+from web.limits import rate_limited
+from web.urls import external_url, site_url
 
 from . import records
-from .classes import badge_classes
 from .awarding import display_code
+from .classes import badge_classes
 from .forms import VerifyUploadForm
 from .images import BadgeArt, NotAPng, UnreadableBadge, baked_file, image_file, read_baked
 from .models import Award

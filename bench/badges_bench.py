@@ -47,7 +47,7 @@ def main(argv=None) -> int:
 
     from badges.awarding import award, award_after_scores
     from emulation.models import Campaign
-    from emulation.scoring import apply_events, ensure_scores, scores_updated
+    from emulation.scoring.scores import apply_events, ensure_scores, scores_updated
     from extensions import db
 
     app, cid = app_and_campaign(a)

@@ -43,7 +43,7 @@ app = create_app({{"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///" + ca
                   "IMPORT_JOBS_DIR": case["dir"] + "/jobs"}})
 with app.app_context():
     db.metadata.create_all(db.engine)
-    from emulation.importing import run_import
+    from emulation.imports.importers import run_import
     units = run_import("units", case["units"], actor="bench")
     assert units.committed, units.summary()
     start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -3,10 +3,10 @@ province, generated and written out, against a raw query in the same run.
 
 What is measured (the scores already brought to ``--as-of``, not timed):
 
-1. **Ours**: ``emulation.nominees.generate`` (every candidate of the three sections ranked
+1. **Ours**: ``emulation.commendation.nominees.generate`` (every candidate of the three sections ranked
    by its board, the limits, the fingerprint, the entries stored), then the XLSX, the PDF
    and the CSV of it, and ``rederive`` (the list derived again and compared).
-2. **The yearly report** of the as-of date's year (``emulation.reports.build_report``, then
+2. **The yearly report** of the as-of date's year (``emulation.commendation.reports.build_report``, then
    its XLSX and PDF).
 3. **Baseline** (SQLite): Python's ``sqlite3`` running the households board's ranking over
    every stored household score (the largest of the candidate queries).
@@ -38,10 +38,10 @@ def main(argv=None) -> int:
     a = arguments(__doc__.split("\n\n")[0], argv)
     url, as_of = a.url, a.as_of
 
+    from emulation.commendation.nominee_exports import export
+    from emulation.commendation.nominees import entries_of, generate, rederive
     from emulation.models import Campaign, NomineeList
-    from emulation.nominee_exports import export
-    from emulation.nominees import entries_of, generate, rederive
-    from emulation.scoring import SORT_KEYS, ensure_scores
+    from emulation.scoring.scores import SORT_KEYS, ensure_scores
     from extensions import db
 
     app, cid = app_and_campaign(a)
@@ -66,8 +66,8 @@ def main(argv=None) -> int:
         result = rederive(db.session.get(NomineeList, lst.id), actor="bench")
         timings["rederive"] = time.perf_counter() - began
         print(f"  rederive: {timings['rederive']:.2f} s — matches: {result.matches}, same data: {result.same_data}")
-        from emulation.report_exports import export as export_report
-        from emulation.reports import build_report, parse_period
+        from emulation.commendation.report_exports import export as export_report
+        from emulation.commendation.reports import build_report, parse_period
 
         began = time.perf_counter()
         report = build_report(db.session.get(Campaign, cid), parse_period(str(as_of.year)))

@@ -6,7 +6,7 @@ What is measured
 1. A province (one province unit, 30 communes with their villages and schools, a dozen
    provincial agencies, ``--people`` people in about ``people / 3.5`` households, a
    framework of 60 skills) is generated as CSV files and loaded into a fresh database
-   through the real importers (``emulation.importing.run_import``). Not timed.
+   through the real importers (``emulation.imports.importers.run_import``). Not timed.
 2. A completions file of ``--rows`` rows is generated: unique (person, skill) pairs, about
    ``rows / people`` per person, dates as ``YYYY-MM-DD`` or, for rows typed in by commune
    staff (``session``, ``manual``), ``DD/MM/YYYY``, a reference on about one row in eight.
@@ -61,7 +61,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from config import normalise_database_url
-from emulation.importing import run_import
+from emulation.imports.importers import run_import
 from extensions import db
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

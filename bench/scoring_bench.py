@@ -6,7 +6,7 @@ What is measured
 1. The demo province (``flask demo load --people N --seed 7``, 500,000 people and about
    7.4M completions by default) in a SQLite file under ``bench/data/`` (or ``--db`` for
    one already loaded). Not timed.
-2. **Ours**: ``emulation.scoring.recompute(campaign, as_of)``, end to end (every person's,
+2. **Ours**: ``emulation.scoring.scores.recompute(campaign, as_of)``, end to end (every person's,
    household's and unit's scores rebuilt in one transaction), best of ``--runs``; the peak
    RSS of the process is printed.
 3. **Baselines**, with Python's ``sqlite3`` on the same file, same page cache:
@@ -14,7 +14,7 @@ What is measured
    - *points*: one plain aggregate, the skill points of every person
      (``SUM(points) … JOIN skills … GROUP BY person_id``) — the heart of the work, alone.
    The ratio is ours over each.
-4. **Incremental**: ``emulation.scoring.apply_events`` for 10,000 random people, what
+4. **Incremental**: ``emulation.scoring.scores.apply_events`` for 10,000 random people, what
    ``run_import`` runs after an import of 10,000 completions (one per person): those
    people, their mentors, their households and the unit roll-up; compared with the full
    recompute.
@@ -133,17 +133,16 @@ def main(argv=None) -> int:
     import sqlalchemy as sa
 
     from app import create_app
-    from emulation.models import Campaign
-    from emulation.scoring import recompute
-    from extensions import db as sadb
-
     from config import normalise_database_url
+    from emulation.models import Campaign
+    from emulation.scoring.scores import recompute
+    from extensions import db as sadb
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)})
     # The scores alone: the awards that follow every change of scores are measured by
     # bench/badges_bench.py.
     from badges.awarding import award_after_scores
-    from emulation.scoring import scores_updated
+    from emulation.scoring.scores import scores_updated
 
     scores_updated.disconnect(award_after_scores)
     as_of = date.fromisoformat(a.as_of)
@@ -178,7 +177,7 @@ def main(argv=None) -> int:
                   flush=True)
         # What an import of 10,000 completions (one per person) costs the scores afterwards:
         # the same work as run_import's update (scoring.apply_events), on random people.
-        from emulation.scoring import apply_events
+        from emulation.scoring.scores import apply_events
 
         people = [r[0] for r in sadb.session.execute(sa.text(
             f"SELECT id FROM people ORDER BY random() LIMIT {INCREMENTAL_PEOPLE}"))]

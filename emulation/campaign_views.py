@@ -1,5 +1,4 @@
-"""Campaign pages (rules shown to every signed-in person, edited by administrators) and
-the audit log (administrators)."""
+"""Campaign pages: the rules shown to every signed-in person, edited by administrators."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,13 +6,11 @@ from flask_login import current_user
 
 from accounts.access import ADMIN, SIGNED_IN, allow
 from extensions import db
-from web import page_arg
 
+from .blueprint import bp
 from .campaigns import CampaignError, load_campaign, parse_campaign
-from .directory import paginate
 from .forms import CampaignForm
-from .models import AuditLog, Campaign
-from .views import bp
+from .models import Campaign
 
 
 def _campaign_or_404(code: str) -> Campaign:
@@ -72,16 +69,3 @@ def campaign(code):
         return redirect(url_for("emulation.campaign", code=code), 303)
     return render_template("emulation/campaign.html", campaign=campaign, form=form,
                            problems=problems), 400 if problems else 200
-
-
-@bp.get("/admin/audit")
-@allow(ADMIN)
-def audit_log():
-    action = request.args.get("action", "").strip()[:64]
-    where = [AuditLog.action.startswith(action)] if action else []
-    query = (sa.select(AuditLog.at, AuditLog.actor, AuditLog.action, AuditLog.target, AuditLog.details)
-             .where(*where).order_by(AuditLog.id.desc()))
-    page = paginate(query, sa.select(sa.func.count()).select_from(AuditLog).where(*where),
-                 page_arg())
-    actions = db.session.scalars(sa.select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
-    return render_template("emulation/audit_log.html", page=page, action=action, actions=actions)

@@ -10,10 +10,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from accounts.models import AuditLog
 from extensions import db
+from web.i18n import N_, Message
 
-from .i18n import N_, Message
-from .models import ACTIVITY_KINDS, GROUPS, AuditLog, Campaign, UNIT_KINDS
+from .models import ACTIVITY_KINDS, GROUPS, UNIT_KINDS, Campaign
 
 DEFAULT_RULES = {
     "mentee_points": 20,

@@ -10,45 +10,9 @@ from sqlalchemy.orm import aliased
 
 from accounts.access import people_within
 from extensions import db
+from web.pagination import Page, paginate
 
 from .models import GROUPS, Activity, Completion, Household, Mentorship, Person, Skill, Unit
-
-PAGE_SIZE = 50
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    total: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate(query, count_query, page: int) -> Page:
-    page = max(page, 1)
-    total = db.session.scalar(count_query)
-    items = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return Page(items, page, total)
 
 
 def unit_by_code(code: str) -> Unit | None:

@@ -1,15 +1,14 @@
 """Domain model of the campaign: the unit tree, households, people, the skills framework,
 the events that score (completions, activities, mentorships), campaigns, and the records
-of imports and the audit log.
+of imports. (Staff accounts and the audit log: ``accounts.models``.)
 
 Bulk paths (imports, recomputes) use these tables through SQLAlchemy Core; the ORM
 classes serve pages and small edits.
 """
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from extensions import db
+from extensions import db, utcnow
 
 GROUPS = ("cadre", "student", "worker", "citizen")
 UNIT_KINDS = (
@@ -28,10 +27,6 @@ CODE_LENGTH = 32
 EXTERNAL_ID_LENGTH = 64
 NAME_LENGTH = 255
 REFERENCE_LENGTH = 255
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Unit(db.Model):
@@ -209,18 +204,6 @@ class ImportBatch(db.Model):
     rows_rejected = sa.Column(sa.Integer, nullable=False)
     rows_changed = sa.Column(sa.Integer, nullable=False)
     skip_invalid = sa.Column(sa.Boolean, nullable=False)
-
-
-class AuditLog(db.Model):
-    """Who did what, when. Append-only."""
-
-    __tablename__ = "audit_log"
-    id = sa.Column(sa.Integer, primary_key=True)
-    at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    actor = sa.Column(sa.String(NAME_LENGTH), nullable=False)
-    action = sa.Column(sa.String(64), nullable=False)
-    target = sa.Column(sa.String(NAME_LENGTH))
-    details = sa.Column(sa.JSON)
 
 
 # --------------------------------------------------------------------------- scores

@@ -12,9 +12,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from accounts.models import AuditLog
 from extensions import db
 
-from .models import AuditLog, Person, Unit
+from .models import Person, Unit
 
 PUPIL_GROUP = "student"
 # Only the birth year is known: someone turning 16 this year may still be 15, so a person

@@ -5,15 +5,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.access import (EDITORS, STAFF, allow, in_scope, require_person_in_scope, require_unit_in_scope,
-                             scope_path)
-from web import page_arg
+from accounts.access import EDITORS, STAFF, allow, in_scope, require_person_in_scope, require_unit_in_scope, scope_path
+from emulation.scoring.progress import current_campaign, person_score
+from web.params import page_arg
 
 from . import directory
+from .blueprint import bp
 from .forms import PupilsForm
 from .privacy import NotASchool, set_pupils_hidden
-from .progress import current_campaign, person_score
-from .views import bp
 
 
 @bp.get("/units")
@@ -25,13 +24,19 @@ def units():
     return render_template("emulation/units.html", tops=tops)
 
 
-@bp.get("/units/<code>")
-@allow(*STAFF)
-def unit(code):
+def _unit_in_scope(code: str):
+    """The unit of that code: 404 when there is none, 403 outside the person's subtree."""
     u = directory.unit_by_code(code)
     if u is None:
         abort(404)
     require_unit_in_scope(u)
+    return u
+
+
+@bp.get("/units/<code>")
+@allow(*STAFF)
+def unit(code):
+    u = _unit_in_scope(code)
     page = page_arg()
     search = request.args.get("q", "").strip()[:100]
     return render_template(
@@ -47,10 +52,7 @@ def unit(code):
 def unit_pupils(code):
     """A school keeps its pupils off the public pages, or shows them again (an
     administrator, or a manager whose subtree holds the school)."""
-    u = directory.unit_by_code(code)
-    if u is None:
-        abort(404)
-    require_unit_in_scope(u)
+    u = _unit_in_scope(code)
     form = PupilsForm()
     if not form.validate_on_submit():
         abort(400)

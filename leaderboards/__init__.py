@@ -1,4 +1,12 @@
-"""Leaderboards: ranking the stored scores (SPEC §3), exports; later publications and pages."""
+"""Leaderboards: the boards ranked from the stored scores (SPEC §3), their periods, their
+publications (frozen copies the public pages show), the public pages and their share images.
+
+``boards`` (a board as rows, from the score tables), ``periods`` (boards of a month, quarter or
+year), ``publishing`` and ``schedule`` (publications, the nightly work), ``public`` (what the
+public pages read of a publication), ``share`` (share images), ``views``, ``cli``.
+
+May import: ``emulation`` (its models, scoring, privacy, progress, clock), ``accounts``,
+``web``, ``extensions``; not ``badges`` or ``api``."""
 
 
 def register(app) -> None:

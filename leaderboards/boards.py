@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from emulation.clock import as_date
 from emulation.models import Campaign, Unit
-from emulation.scoring import SORT_KEYS
+from emulation.scoring.scores import SORT_KEYS
 from extensions import db
 
 BOARDS = ("units", "households", "people")

@@ -2,15 +2,16 @@
 import click
 from flask.cli import with_appcontext
 
-from emulation.cli import (DatabaseCommand, as_of_option, campaign_option, date_option, echo_err, resolve,
-                           write_rows)
+from emulation.cli import as_of_option, campaign_option, date_option, resolve
 from emulation.models import GROUPS, Unit
-from emulation.scoring import ensure_scores
+from emulation.scoring.scores import ensure_scores
 from extensions import db
+from web.commands import DatabaseCommand, echo_err, write_rows
 
 from .boards import BOARDS, COLUMNS, BoardError, BoardQuery, entries
-from .periods import PERIODS, period_entries, period_of
+from .periods import PERIODS
 from .periods import columns as period_columns
+from .periods import period_entries, period_of
 
 
 @click.group("leaderboard")
@@ -82,7 +83,7 @@ def publish_command(campaign, as_of):
     from flask_babel import format_decimal, format_number
     from flask_babel import gettext as _
 
-    from emulation.cli import cli_actor
+    from web.commands import cli_actor
 
     from .publishing import publish
 

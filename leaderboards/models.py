@@ -1,8 +1,8 @@
 """Publications: a campaign's boards frozen as of a date (SPEC §3). Entries never change."""
 import sqlalchemy as sa
 
-from emulation.models import CODE_LENGTH, EXTERNAL_ID_LENGTH, NAME_LENGTH, utcnow
-from extensions import db
+from emulation.models import CODE_LENGTH, EXTERNAL_ID_LENGTH, NAME_LENGTH
+from extensions import db, utcnow
 
 
 class Publication(db.Model):

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from emulation.models import Campaign
-from emulation.scoring import ensure_scores, people_as_of, scratch_people_table, units_from
+from emulation.scoring.scores import ensure_scores, people_as_of, scratch_people_table, units_from
 from extensions import db
 
 from .boards import COLUMNS, BoardError, BoardQuery, entry_of, filters

@@ -67,7 +67,7 @@ def front_pages() -> list[str]:
     ward. Most visitors open these."""
     from flask import url_for
 
-    from emulation.progress import current_campaign
+    from emulation.scoring.progress import current_campaign
 
     campaign = current_campaign()
     publication = latest_publication(campaign) if campaign else None

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from emulation.bulk import references_proven_by_lookups
 from emulation.models import Campaign
-from emulation.scoring import SORT_KEYS, ensure_scores
+from emulation.scoring.scores import SORT_KEYS, ensure_scores
 from extensions import db, for_writing
 
 from .models import Publication

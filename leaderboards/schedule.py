@@ -6,7 +6,7 @@ the province's time zone:
 - each night (00:05) the stored scores of every running campaign are brought to the new
   day, so that the first visit of the day to the dashboard does not wait for it;
 - each night (00:30) the progress reports of every quarter, half-year and year that ended
-  the day before are written (emulation/report_files.py).
+  the day before are written (emulation/commendation/report_files.py).
 
 Publishing twice is impossible by construction (one publication per campaign and date,
 see ``publishing``), so a second scheduler, or a command run by hand, changes nothing.
@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from emulation.clock import province_today
 from emulation.models import Campaign
-from emulation.scoring import ensure_scores
+from emulation.scoring.scores import ensure_scores
 from extensions import db
 
 from .publishing import Published, publish
@@ -59,7 +59,7 @@ def rescore_running_campaigns(app) -> list[str]:
 
 def write_period_reports(app) -> dict[str, list[str]]:
     """The nightly job: the progress reports of the periods that ended yesterday."""
-    from emulation.report_files import write_ended_periods
+    from emulation.commendation.report_files import write_ended_periods
 
     with app.app_context():
         yesterday = province_today() - timedelta(days=1)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from drawing import cached_file, clean, fit, font, png_bytes
+from web.drawing import cached_file, clean, fit, font, png_bytes
 
 WIDTH, HEIGHT = 1200, 630
 TOP = 8  # entries shown
@@ -84,7 +84,7 @@ def content_for(campaign, publication, board: str, bracket: str | None, scope, r
     from flask_babel import gettext as _
 
     from emulation.labels import UNIT_KIND_NAMES
-    from web import format_day, format_num, format_pct
+    from web.formatting import format_day, format_num, format_pct
 
     names = {"units": _("Units"), "households": _("Digital families"), "people": _("People")}
     title = f"{_('Leaderboard')}: {names[board]}"

@@ -11,9 +11,10 @@ from flask_login import current_user
 from accounts.access import public
 from emulation.models import GROUPS, Campaign, ImportBatch, Unit
 from emulation.privacy import hidden_schools
-from emulation.progress import current_campaign
+from emulation.scoring.progress import current_campaign
 from extensions import db
-from web import cursor_arg, page_cache
+from web.cache import page_cache
+from web.params import cursor_arg
 
 from . import public as boards
 from .boards import BOARDS

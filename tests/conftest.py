@@ -28,8 +28,8 @@ from app import create_app
 from config import normalise_database_url
 from extensions import db
 
-from tests import factories as f
-from tests.checks import describe
+from . import factories as f
+from .checks import describe
 
 # Hypothesis keeps its files with pytest's cache (ignored by git), not in a new folder at the root.
 set_hypothesis_home_dir(Path(__file__).resolve().parent.parent / ".pytest_cache" / "hypothesis")
@@ -182,7 +182,7 @@ class Imports:
         self.files = files
 
     def run(self, kind, source, **kw):
-        from emulation.importing import run_import
+        from emulation.imports.importers import run_import
 
         kw.setdefault("today", f.TODAY)
         kw.setdefault("actor", "test:pytest")
@@ -318,9 +318,10 @@ def world(imports):
 
 @pytest.fixture
 def staff(world, app):
-    """The seeded province plus one account per role (tests/web.py EMAILS, password PASSWORD)."""
+    """The seeded province plus one account per role (tests/pages.py EMAILS, password PASSWORD)."""
     from accounts.services import create_user
-    from tests.web import EMAILS, MANAGER_UNIT, PASSWORD
+
+    from .pages import EMAILS, MANAGER_UNIT, PASSWORD
 
     with app.app_context():
         for role, email in EMAILS.items():
@@ -340,8 +341,8 @@ def campaign(app):
 
 @pytest.fixture
 def web(app):
-    """An anonymous client (see tests/web.py)."""
-    from tests.web import Web
+    """An anonymous client (see tests/pages.py)."""
+    from .pages import Web
 
     return Web(app.test_client())
 
@@ -349,7 +350,7 @@ def web(app):
 @pytest.fixture
 def signed_in(app, staff):
     """``signed_in("manager")``: a client signed in with that role's account."""
-    from tests.web import Web
+    from .pages import Web
 
     def sign_in(role: str) -> "Web":
         w = Web(app.test_client())

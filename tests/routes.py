@@ -85,7 +85,7 @@ SAMPLES = [
     Sample("emulation.campaigns", "POST", "/campaigns", ADMIN, {"toml": "code = 1"}, note="an invalid file"),
     Sample("emulation.campaign", "GET", "/campaigns/bdhvs-2025", SIGNED_IN),
     Sample("emulation.campaign", "POST", "/campaigns/bdhvs-2025", ADMIN, {"toml": "code = 1"}),
-    Sample("emulation.audit_log", "GET", "/admin/audit", ADMIN),
+    Sample("accounts.audit_log", "GET", "/admin/audit", ADMIN),
     Sample("emulation.imports", "GET", "/imports", EDITORS),
     Sample("emulation.imports", "POST", "/imports", EDITORS, {"kind": "units"}, note="no file: form errors"),
     Sample("emulation.import_job", "GET", "/imports/{job}", ADMIN, note="the admin's job"),

@@ -1,14 +1,14 @@
 """Who gets in where: every route of tests/routes.py, with every role and anonymously."""
 import pytest
 
-from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.web import EMAILS, Web, admin_import_jobs, awarded_badge, make_token, nominee_list
+from .pages import EMAILS, Web, admin_import_jobs, awarded_badge, make_token, nominee_list
+from .routes import ANONYMOUS, ROLES, SAMPLES
 
 
 @pytest.fixture
 def access_world(app, staff, campaign):
     """The seeded province, one account per role, the campaign, an extra account, the
-    admin's import jobs, a badge and a nominee list (tests/web.py)."""
+    admin's import jobs, a badge and a nominee list (tests/pages.py)."""
     from accounts.services import create_user
 
     with app.app_context():

@@ -4,9 +4,9 @@ import stat
 
 import flask
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import sqlalchemy as sa
 
 from app import create_app
 from config import load_config, normalise_database_url
@@ -171,7 +171,7 @@ def test_numbers_are_formatted_as_babel_formats_them(sqlite_app, value, digits):
     Vietnamese and in English."""
     from flask_babel import format_decimal, format_percent
 
-    from web import format_num, format_pct
+    from web.formatting import format_num, format_pct
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     for lang in ("vi", "en"):
@@ -186,7 +186,7 @@ def test_a_page_asked_for_while_it_is_drawn_is_drawn_once():
     import threading
     import time
 
-    from web import PageCache
+    from web.cache import PageCache
 
     cache, drawn = PageCache(size=2), []
 
@@ -217,7 +217,7 @@ def test_when_the_first_drawing_fails_the_waiting_requests_draw_the_page_themsel
     import threading
     import time
 
-    from web import PageCache
+    from web.cache import PageCache
 
     cache, started = PageCache(), threading.Event()
 
@@ -261,8 +261,8 @@ def test_warm_up_draws_the_front_pages_before_the_workers_fork(app, campaign, wo
     queries = {dict(key[1])["board"]: key for key in pages if "commune" not in dict(key[1])}
     assert set(queries) == {"units", "households", "people"}
     with app.test_request_context():
+        from emulation.scoring.progress import current_campaign
         from leaderboards.public import brackets, communes, front_pages, latest_publication
-        from emulation.progress import current_campaign
 
         expected = 3 + len(brackets(latest_publication(current_campaign()))) + 2 * len(communes())
         assert len(front_pages()) == expected and len(pages) == expected

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.test_access import access_world  # noqa: F401  (the fixture)
-from tests.web import Web
+from .pages import Web
+from .routes import ANONYMOUS, ROLES, SAMPLES
+from .test_access import access_world  # noqa: F401  (the fixture)
 
 SITE = "https://thiduaso.laichau.gov.vn"
 
@@ -20,7 +20,8 @@ def _publish(app):
     from emulation.models import Campaign
     from extensions import db
     from leaderboards.publishing import publish
-    from tests.conftest import ROOT
+
+    from .conftest import ROOT
 
     with app.app_context():
         load_campaign((ROOT / "campaigns" / "bdhvs-2025.toml").read_text(encoding="utf-8"), actor="test")
@@ -29,7 +30,7 @@ def _publish(app):
 
 
 def test_the_cached_board_never_carries_a_visitors_host(make_app, tmp_path):
-    from tests.conftest import Files, Imports
+    from .conftest import Files, Imports
 
     app = make_app(SITE_URL=SITE)
     from app import warm_up
@@ -88,7 +89,7 @@ def test_the_default_site_url_is_fixed_not_taken_from_the_request(tmp_path, monk
 # ----------------------------------------------------------------------------- 22: headers
 
 def test_every_response_carries_permissions_policy_and_coop(app, access_world, signed_in):  # noqa: F811
-    from web import PERMISSIONS_POLICY
+    from web.headers import PERMISSIONS_POLICY
 
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert f"{feature}=()" in PERMISSIONS_POLICY
@@ -232,7 +233,8 @@ def test_a_campaign_code_is_lower_case_letters_digits_and_hyphens(app, code):
 
 def test_the_shipped_campaigns_and_the_demo_codes_load(app):
     from emulation.campaigns import parse_campaign
-    from tests.conftest import ROOT
+
+    from .conftest import ROOT
 
     with app.app_context():
         for path in sorted((ROOT / "campaigns").glob("*.toml")):
@@ -240,7 +242,7 @@ def test_the_shipped_campaigns_and_the_demo_codes_load(app):
 
 
 def test_safe_path_keeps_every_path_in_its_folder(tmp_path):
-    from storage import UnsafePath, safe_path
+    from web.storage import UnsafePath, safe_path
 
     base = tmp_path / "reports"
     assert safe_path(base, "bdhvs-2025", "2025-Q2.xlsx") == (base / "bdhvs-2025" / "2025-Q2.xlsx").resolve()
@@ -258,10 +260,10 @@ def test_a_stored_campaign_code_with_a_traversal_writes_nothing_outside_reports_
     is refused, nothing lands outside REPORTS_DIR."""
     import sqlalchemy as sa
 
+    from emulation.commendation.report_files import write_ended_periods
     from emulation.models import Campaign
-    from emulation.report_files import write_ended_periods
     from extensions import db
-    from storage import UnsafePath
+    from web.storage import UnsafePath
 
     outside = tmp_path / "escaped"  # REPORTS_DIR is tmp_path / "reports" (tests/conftest.py)
     code = "../escaped"
@@ -276,7 +278,7 @@ def test_a_stored_campaign_code_with_a_traversal_writes_nothing_outside_reports_
 
 @pytest.mark.parametrize("job_id", ["..", "../..", "a/../../x", "%2e%2e"])
 def test_an_import_job_id_never_leaves_the_jobs_folder(app, job_id):
-    from emulation.import_jobs import load_job
+    from emulation.imports.jobs import load_job
 
     with app.app_context():
         assert load_job(job_id) is None
@@ -289,7 +291,7 @@ def test_concurrent_downloads_all_succeed_and_are_all_audited(app, staff, campai
     on PostgreSQL): every one is served and every one is in the audit log."""
     import threading
 
-    from tests.web import nominee_list
+    from .pages import nominee_list
 
     list_id = nominee_list(app)["nominees"]
     threads_n, each = 12, 3
@@ -322,15 +324,16 @@ def test_a_download_while_an_import_holds_the_database_is_served_and_audited_lat
     import sqlite3
     import time
 
-    from emulation import audit
-    from tests.web import nominee_list
+    from accounts import audit
+
+    from .pages import nominee_list
 
     if dialect != "sqlite":
         pytest.skip("PostgreSQL has no single writer lock")
     app = make_app(create_schema=False, SQLITE_BUSY_TIMEOUT_MS=50)
     monkeypatch.setattr(audit, "LATER_PAUSE_MAX", 0.2)
     list_id = nominee_list(app)["nominees"]
-    from tests.web import Web
+    from .pages import Web
 
     web = Web(app.test_client())
     assert web.login(staff["home_affairs"]).status_code == 302

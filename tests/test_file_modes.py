@@ -1,6 +1,6 @@
 """Files the application writes under instance/ are readable by its user only (issue 13,
 item 14): the SQLite database with its -wal and -shm files, the generated keys, the
-backups. (Import jobs: tests/emulation/test_import_job_files.py.)"""
+backups. (Import jobs: tests/emulation/imports/test_import_job_files.py.)"""
 import os
 import stat
 

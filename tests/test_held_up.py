@@ -3,29 +3,25 @@
 Route access for every role (tests/test_access.py), no open redirect after signing in
 (tests/accounts/test_accounts.py::test_sign_in_goes_on_only_to_this_site), the strict CSP
 (::test_security_headers), masked public names (tests/leaderboards/test_public.py) and no
-national id in the database (tests/emulation/test_import_writes.py::
+national id in the database (tests/emulation/imports/test_import_writes.py::
 test_national_ids_are_never_stored_in_clear) have their tests beside the code they guard;
 this file holds the rest: CSRF on every form, escaping, data that looks like SQL, XML
 external entities in workbooks, and an import killed with SIGKILL.
 """
 import io
 import os
-import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 import zipfile
-from datetime import date
 from pathlib import Path
 
-import pytest
-
-from tests import factories as f
-from tests.routes import ANONYMOUS, SAMPLES
-from tests.test_access import access_world  # noqa: F401  (the fixture)
-from tests.web import Web
+from . import factories as f
+from .pages import Web
+from .routes import ANONYMOUS, SAMPLES
+from .test_access import access_world  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 

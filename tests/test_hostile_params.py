@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.routes import ANONYMOUS, ROLES, SAMPLES
-from tests.test_access import access_world  # noqa: F401  (the fixture)
-from tests.web import Web
+from .pages import Web
+from .routes import ANONYMOUS, ROLES, SAMPLES
+from .test_access import access_world  # noqa: F401  (the fixture)
 
 HOSTILE = (
     "99999999999999999999", "-99999999999999999999", "-1", "0", "1e308", "NaN", "9" * 400,
@@ -78,9 +78,9 @@ def _quote(text: str) -> str:
 
 @pytest.fixture
 def hostile(app, access_world, signed_in):  # noqa: F811
-    from leaderboards.publishing import publish
     from emulation.models import Campaign
     from extensions import db
+    from leaderboards.publishing import publish
 
     with app.app_context():
         publish(db.session.scalar(db.select(Campaign).where(Campaign.code == "bdhvs-2025")), date(2025, 12, 31),

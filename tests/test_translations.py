@@ -35,7 +35,7 @@ def test_translations_keep_every_placeholder():
 
 def test_messages_render_in_vietnamese_by_default():
     from app import create_app
-    from emulation.i18n import Message
+    from web.i18n import Message
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "t",
                       "NATIONAL_ID_KEY": "t"})
@@ -46,7 +46,7 @@ def test_messages_render_in_vietnamese_by_default():
 
 def test_import_summaries_group_digits_the_readers_way():
     from app import create_app
-    from emulation.importing import ImportReport
+    from emulation.imports.importers import ImportReport
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "t",
                       "NATIONAL_ID_KEY": "t"})

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.web import PASSWORD, Web
+from tests.pages import PASSWORD, Web
 
 
 def _user(app, email):
@@ -222,7 +222,7 @@ def test_session_cookie_flags(app, staff):
     secure = app.test_client()
     secure.get("/login", base_url="https://localhost")
     page = secure.get("/login", base_url="https://localhost").get_data(as_text=True)
-    from tests.web import csrf_token
+    from tests.pages import csrf_token
 
     r = secure.post("/login", base_url="https://localhost",
                     data={"email": staff["admin"], "password": PASSWORD, "csrf_token": csrf_token(page)},

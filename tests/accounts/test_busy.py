@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.web import Web, make_token
+from tests.pages import Web, make_token
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_an_uploaded_import_while_another_writes(app, staff, probe, signed_in, r
     import io
 
     from accounts.models import User
-    from emulation import import_jobs
+    from emulation.imports import jobs as import_jobs
     from extensions import db
     from tests import factories as f
 
@@ -118,7 +118,7 @@ def test_a_writer_takes_its_turn_from_the_start(app, probe):
 def test_a_sign_in_during_an_import_does_not_spoil_it(app, staff, world, files, probe):
     """A sign-in while an import is being written waits its turn, is told to try again,
     and the import goes through whole."""
-    from emulation.importing import run_import
+    from emulation.imports.importers import run_import
 
     rows = [{"person_id": p, "skill_code": s, "completed_on": "2025-04-01", "source": "mooc"}
             for p in ("P1", "P2", "P3", "P4") for s in ("S1", "S2", "S3")]

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.web import Web, make_token
+from tests.pages import Web, make_token
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ request and SESSION_HOURS after signing in whatever the activity (ASVS 3.3.1, 3.
 import itsdangerous
 import pytest
 
-from tests.web import Web
+from tests.pages import Web
 
 
 def _copy(app, client):
@@ -91,8 +91,7 @@ def test_a_session_ends_after_the_absolute_limit_whatever_the_activity(app, sign
         import sqlalchemy as sa
 
         from accounts.models import StaffSession
-        from emulation.models import utcnow
-        from extensions import db
+        from extensions import db, utcnow
 
         def began(ago):
             db.session.execute(sa.update(StaffSession).values(created_at=utcnow() - ago))

@@ -11,7 +11,7 @@ from itertools import count
 
 import pytest
 
-from tests.web import PASSWORD, Web
+from tests.pages import PASSWORD, Web
 
 DAY = timedelta(hours=24)
 
@@ -32,7 +32,7 @@ def attempt(app, monkeypatch):
 
 @pytest.fixture
 def start():
-    from emulation.models import utcnow
+    from extensions import utcnow
 
     return utcnow()
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.web import Web, make_token
+from tests.pages import Web, make_token
 
 
 def _api(app, token):
@@ -86,8 +86,7 @@ def test_a_token_expires_after_the_days_chosen(app, staff, signed_in, probe):
         import sqlalchemy as sa
 
         from accounts.models import ApiToken
-        from emulation.models import utcnow
-        from extensions import db
+        from extensions import db, utcnow
 
         db.session.execute(sa.update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()

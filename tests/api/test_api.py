@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.web import EMAILS, PASSWORD, Web, make_token
+from tests.pages import EMAILS, PASSWORD, Web, make_token
 
 ROWS = [{"person_id": "P1", "skill_code": "S1", "completed_on": "2025-03-15", "source": "mooc"},
         {"person_id": "P3", "skill_code": "S2", "completed_on": "01/06/2025", "source": "vneid", "reference": "x"}]

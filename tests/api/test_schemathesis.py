@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.openapi import document
-from tests.web import make_token
+from tests.pages import make_token
 
 # The document as the app serves it (test_api.py checks that the app serves this one).
 schema = schemathesis.openapi.from_dict(document("http://localhost/api/v1"))

@@ -1,8 +1,8 @@
 """The badges of SPEC §4, read plainly from the reference scores of
-tests/leaderboards/reference.py: (badge, recipient type, recipient key) → awarded_on."""
+tests/emulation/scoring/reference.py: (badge, recipient type, recipient key) → awarded_on."""
 from datetime import date, timedelta
 
-from tests.leaderboards.reference import Province, Rules
+from tests.emulation.scoring.reference import Province, Rules
 
 
 def due(p: Province, rules: Rules, result: dict, as_of: date, *, mentees: int, pioneer_days: int,

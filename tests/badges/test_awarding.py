@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extensions import db
-from tests.badges.reference import due
-from tests.leaderboards.reference import GROUPS, Province, Rules, score
-from tests.leaderboards.test_scoring import DAYS, _store, draw_population
+from tests.emulation.scoring.reference import GROUPS, Province, Rules, score
+from tests.emulation.scoring.test_scoring import DAYS, _store, draw_population
+
+from .reference import due
 
 BADGE_RULES = """
 [badges]
@@ -96,7 +97,7 @@ def test_awards_after_an_import_of_events_equal_a_full_run(app, case, late):
     from dataclasses import replace
 
     from badges.awarding import award
-    from emulation.scoring import apply_events
+    from emulation.scoring.scores import apply_events
 
     province, rules, as_of = case
     arriving = [province.completions[i] for i in sorted(set(late)) if i < len(province.completions)]

@@ -130,7 +130,7 @@ def test_a_revoked_assertion_says_so(client, app, awarded):
 
 
 def test_verify_by_id_and_by_uploaded_image(client, app, awarded):
-    from tests.web import Web
+    from tests.pages import Web
 
     award_id, _, _ = award_of(app, "pioneer", "P1")
     page = client.get(f"/badges/verify?id=http://localhost/badges/assertions/{award_id}").get_data(as_text=True)
@@ -184,7 +184,7 @@ def test_a_units_badges_on_its_board_entry(client, world, app, runner):
 def test_a_household_progress_page_and_the_code_form(client, app, awarded, staff):
     import sqlalchemy as sa
 
-    from tests.web import EMAILS, PASSWORD, Web
+    from tests.pages import EMAILS, PASSWORD, Web
 
     with app.app_context():
         code = db.session.scalar(sa.text(

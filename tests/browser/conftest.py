@@ -59,7 +59,7 @@ def site(tmp_path, browser):
     from app import create_app
     from extensions import db
     from tests.conftest import Files, Imports
-    from tests.web import EMAILS, MANAGER_UNIT, PASSWORD
+    from tests.pages import EMAILS, MANAGER_UNIT, PASSWORD
 
     app = create_app({"TESTING": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}",
                       "SECRET_KEY": "browser-test", "NATIONAL_ID_KEY": "browser-test",

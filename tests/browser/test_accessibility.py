@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from tests.browser.conftest import AXE, sign_in
+from tests.pages import EMAILS, PASSWORD, admin_import_jobs, awarded_badge, nominee_list
 from tests.routes import ADMIN, ANONYMOUS, SAMPLES, Sample
-from tests.web import EMAILS, PASSWORD, admin_import_jobs, awarded_badge, nominee_list
+
+from .conftest import AXE, sign_in
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -5,8 +5,9 @@ import re
 import time
 
 from tests import factories as f
-from tests.browser.conftest import sign_in
-from tests.web import EMAILS, PASSWORD
+from tests.pages import EMAILS, PASSWORD
+
+from .conftest import sign_in
 
 
 def _people_on_dashboard(page) -> int:

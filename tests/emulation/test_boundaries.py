@@ -43,7 +43,7 @@ def _campaign():
 
 
 def test_a_target_met_exactly_is_met_on_the_dashboard_and_in_the_reports(line, app):
-    from emulation.progress import campaign_progress
+    from emulation.scoring.progress import campaign_progress
 
     with app.app_context():
         c = _campaign()
@@ -57,7 +57,7 @@ def test_a_target_met_exactly_is_met_on_the_dashboard_and_in_the_reports(line, a
 
 
 def test_a_collective_at_its_targets_exactly_is_nominated(line, app):
-    from emulation.nominees import generate
+    from emulation.commendation.nominees import generate
 
     with app.app_context():
         lst = generate(_campaign(), AS_OF, actor="test")

@@ -5,7 +5,6 @@ import io
 import re
 from datetime import date
 
-
 from tests import factories as f
 
 
@@ -68,7 +67,7 @@ def test_skip_invalid_offers_the_rejected_rows(signed_in, probe, world):
 
 
 def test_the_report_is_paged(signed_in, world, monkeypatch):
-    from emulation import import_views
+    from emulation.imports import views as import_views
 
     monkeypatch.setattr(import_views, "ERRORS_PER_PAGE", 2)
     web = signed_in("admin")
@@ -179,7 +178,7 @@ def test_the_audit_log_shows_imports_and_sign_ins(signed_in, world):
 
 
 def test_a_report_keeps_a_bounded_number_of_errors(signed_in, world, monkeypatch, probe):
-    from emulation import import_jobs
+    from emulation.imports import jobs as import_jobs
 
     monkeypatch.setattr(import_jobs, "MAX_ERRORS_KEPT", 3)
     web = signed_in("admin")

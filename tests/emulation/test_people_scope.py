@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from tests.web import EMAILS, make_token
+from tests.pages import EMAILS, make_token
 
 OUTSIDER = {"external_id": "P9", "full_name": "Vàng Văn Ngoại", "group": "citizen", "unit_code": "BL",
             "household_code": "HS", "birth_year": 1961}

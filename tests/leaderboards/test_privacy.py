@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from extensions import db
-from tests.leaderboards.reference import shown_name
-from tests.web import EMAILS, Web, make_token
+from tests.emulation.scoring.reference import shown_name
+from tests.pages import EMAILS, Web, make_token
 
 AS_OF = date(2025, 12, 31)
 EXTRA_PEOPLE = [

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from emulation.privacy import public_name, under_16
-from tests.leaderboards.reference import shown_name
+from tests.emulation.scoring.reference import shown_name
 
 NEW_YEAR = date(2025, 1, 1)
 EVE = date(2025, 12, 31)

@@ -42,7 +42,7 @@ def test_publish_freezes_every_board_with_its_movement(world, runner, probe, app
 
     with app.app_context():
         c = db.session.scalar(sa.select(Campaign))
-        from emulation.scoring import recompute
+        from emulation.scoring.scores import recompute
 
         recompute(c, DAY2)
         c = db.session.scalar(sa.select(Campaign))
