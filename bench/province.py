@@ -1,6 +1,7 @@
 """What the benchmarks run on a loaded demo province share: ``--db FILE`` (SQLite) or
 ``--pg-url URL`` (PostgreSQL), ``--campaign`` and ``--as-of``, and the app bound to it."""
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -8,6 +9,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+# A PostgreSQL database that a bench drops and creates must be named for it: a name starting
+# with this, or with the environment's BENCH_PG_PREFIX (e.g. on a server whose bench
+# databases follow another naming).
+PG_NAME_PREFIX = "tds_bench"
+
+
+def pg_name_allowed(name: str) -> bool:
+    extra = os.environ.get("BENCH_PG_PREFIX", "")
+    return name.startswith(PG_NAME_PREFIX) or bool(extra) and name.startswith(extra)
 
 
 def arguments(description: str, argv=None) -> argparse.Namespace:
