@@ -484,6 +484,13 @@ def _stored(probe):
                                                                          "unit_scores")}
 
 
+def person(probe, external_id: str) -> tuple:
+    """(points, mentees, last_scored_on) of a person's stored scores."""
+    (row,) = probe.all("SELECT s.points, s.mentees, s.last_scored_on FROM person_scores s "
+                       "JOIN people p ON p.id = s.person_id WHERE p.external_id = :e", e=external_id)
+    return row
+
+
 def test_imports_bring_the_stored_scores_up_to_date(world, probe, app, campaign, monkeypatch):
     """After each import the stored scores equal a full recompute; event files touch only
     their people (and mentors, households, units), other files recompute everything."""
@@ -513,8 +520,14 @@ def test_imports_bring_the_stored_scores_up_to_date(world, probe, app, campaign,
         {"person_id": "P4", "skill_code": "S3", "completed_on": date(2025, 5, 6), "source": "session"}], False)
     check("mentorships", [{"mentor_id": "P1", "mentee_id": "P2", "started_on": date(2025, 4, 1)},
                           {"mentor_id": "P4", "mentee_id": "P3", "started_on": date(2025, 4, 1)}], False)
+    # By hand (SPEC §3, mentee_points 20): P1 has S1 (10) and one universalized mentee, P2
+    # (on 5 May): 30, last scored on 5 May. P4 has S3 (worth 0) and P3 not yet universalized.
+    assert person(probe, "P1") == (30, 1, date(2025, 5, 5))
+    assert person(probe, "P4") == (0, 0, None)
     check("completions", [  # P3 universalized: P4 (their mentor) gains 20 points
         {"person_id": "P3", "skill_code": "S2", "completed_on": date(2025, 6, 1), "source": "vneid"}], False)
+    assert person(probe, "P4") == (20, 1, date(2025, 6, 1))  # 0 + 20, scored on P3's universalized_on
+    assert person(probe, "P3") == (20, 0, date(2025, 6, 1))  # S2
     check("activities", [{"person_id": "P4", "kind": "festival", "occurred_on": date(2025, 9, 2)},
                          {"person_id": "P4", "kind": "learning_session", "occurred_on": date(2025, 9, 3)}], False)
     check("people", [{"external_id": "P4", "full_name": "Tẩn Văn Dũng", "group": "citizen", "unit_code": "TP",
