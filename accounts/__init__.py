@@ -15,9 +15,11 @@ def register(app) -> None:
     """Attach sign-in, the account pages, the access check and the ``users`` commands to ``app``."""
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
     from .access import init_access
+    from .audit import name_account_actions
     from .cli import users_cli
     from .views import bp
 
     init_access(app)
+    name_account_actions()
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)

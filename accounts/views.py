@@ -14,6 +14,7 @@ from web.pagination import paginate
 from web.params import page_arg
 
 from . import services
+from .audit import action_label, detail_lines
 from .access import ADMIN, SIGNED_IN, allow, public
 from .forms import ROLE_NAMES, ActionForm, ChangePasswordForm, LoginForm, TokenCreateForm, UserCreateForm
 from .models import AuditLog, User
@@ -196,4 +197,5 @@ def audit_log():
     page = paginate(query, sa.select(sa.func.count()).select_from(AuditLog).where(*where),
                  page_arg())
     actions = db.session.scalars(sa.select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
-    return render_template("accounts/audit_log.html", page=page, action=action, actions=actions)
+    return render_template("accounts/audit_log.html", page=page, action=action, actions=actions,
+                           action_label=action_label, detail_lines=detail_lines)

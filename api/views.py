@@ -4,6 +4,7 @@ import csv
 import io
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
@@ -29,8 +30,32 @@ MAX_ROWS = 50_000  # per POST of completions; larger files go through the import
 COMPLETION_COLUMNS = ("person_id", "skill_code", "completed_on", "source", "reference")
 
 
+# The bodies of the errors raised without a description of their own (the access check's 401
+# and 403, routing's 404 and 405, the rate limit's 429…): Werkzeug's English text otherwise.
+ERROR_TEXTS = {
+    400: _l("The request could not be understood."),
+    401: _l("A valid API token is needed: send it as the header Authorization: Bearer TOKEN."),
+    403: _l("Your account's role or unit does not allow this request."),
+    404: _l("Nothing was found at this address."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request body is too large."),
+    415: _l("The request body is of a type this endpoint does not take."),
+    429: _l("Too many requests: try again in a minute."),
+    500: _l("Something went wrong on our side; the problem has been logged."),
+    503: _l("The system is busy: try again in a minute."),
+}
+
+
+def _error_text(exc: HTTPException) -> str:
+    """The error's own description, or for Werkzeug's default one ours, in the UI language;
+    always ours for a 429 (the rate limit's text is its rule), a 500 and a 503."""
+    if exc.code in (429, 500, 503) or exc.description == type(exc).description:
+        return str(ERROR_TEXTS.get(exc.code, exc.description))
+    return exc.description
+
+
 def _error(exc: HTTPException):
-    response = jsonify(error=exc.description if exc.code != 500 else "internal error", status=exc.code)
+    response = jsonify(error=_error_text(exc), status=exc.code)
     response.status_code = exc.code
     response.headers.update(error_headers(exc))
     if exc.code == 401:

@@ -39,7 +39,20 @@ _RFC4648 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TO_CROCKFORD = str.maketrans(_RFC4648, _CROCKFORD)
 _TYPED = str.maketrans("OIL", "011")
+# Stored with a revoked award (a record for the database's readers); surfaces say it in the
+# UI language (revocation_reason).
 REVOKED_REASON = "no longer supported by the data as of {day}"
+
+
+def revocation_reason(award) -> str | None:
+    """Why ``award`` was revoked, in the UI language; None while it holds."""
+    if award.revoked_on is None:
+        return None
+    from flask_babel import gettext as _
+
+    from web.formatting import format_day
+
+    return _("No longer supported by the campaign's data as of %(day)s.", day=format_day(as_date(award.revoked_on)))
 
 
 class AwardError(Exception):

@@ -17,7 +17,7 @@ from web.limits import rate_limited
 from web.urls import external_url, site_url
 
 from . import records
-from .awarding import display_code
+from .awarding import display_code, revocation_reason
 from .classes import badge_classes
 from .forms import VerifyUploadForm
 from .images import BadgeArt, NotAPng, UnreadableBadge, baked_file, image_file, read_baked
@@ -125,7 +125,7 @@ def assertion_for(award: Award) -> tuple[dict, BadgeArt]:
                      day=art.day) if who.hidden else
                    _("%(badge)s: %(who)s (%(unit)s), %(day)s.", badge=badge.name, who=who.label,
                      unit=who.unit_name, day=art.day)),
-        revoked_reason=award.revocation_reason if award.revoked_on else None)
+        revoked_reason=revocation_reason(award))
     return doc, art
 
 
@@ -217,7 +217,8 @@ def verify():
             campaign = db.session.get(Campaign, award.campaign_id)
             badge = badge_classes(campaign).get(award.badge)
             art, who = recipient_art(award, campaign, badge) if badge else (None, None)
-            found = dict(award=award, campaign=campaign, badge=badge, who=who, art=art)
+            found = dict(award=award, campaign=campaign, badge=badge, who=who, art=art,
+                         reason=revocation_reason(award))
     status = 200 if not (form.errors or (problem and request.method == "POST")) else 400
     return render_template("badges/verify.html", form=form, wanted=wanted, problem=problem, found=found), status
 

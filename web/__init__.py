@@ -22,7 +22,7 @@ def init_web(app) -> None:
     from .forms import csrf
     from .headers import init_headers
     from .limits import init_rate_limits
-    from .navigation import navigation
+    from .navigation import language_url, navigation
     from .params import IdConverter, refuse_nul
     from .session import SessionInterface
     from .urls import external_url
@@ -33,7 +33,8 @@ def init_web(app) -> None:
     app.url_map.converters["int"] = IdConverter
     app.session_interface = SessionInterface()
     init_formatting(app)
-    app.context_processor(lambda: {"navigation": navigation, "current_language": str(get_locale())})
+    app.context_processor(lambda: {"navigation": navigation, "language_url": language_url,
+                                   "current_language": str(get_locale())})
     app.jinja_env.globals.update(external_url=external_url)
     app.before_request(refuse_nul)
     init_headers(app)

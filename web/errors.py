@@ -27,6 +27,11 @@ ERROR_TITLES = {
 ERROR_HINTS = {
     403: _l("Your account's role or unit does not include this page. Ask an administrator if you need it."),
     404: _l("Check the address, or go back to the dashboard."),
+}
+# A visitor who is not signed in has no dashboard: the page offers the public pages instead.
+PUBLIC_HINTS = {
+    403: _l("This page is for the campaign's staff. The public pages are open to everyone:"),
+    404: _l("Check the address, or open one of the public pages:"),
     413: _l("The largest file accepted is %(mb)d MB."),
     500: _l("The problem has been logged. Please try again in a moment."),
     503: _l("A large import is being saved. Nothing you sent was saved: please try again in a minute."),
@@ -42,11 +47,19 @@ def _error_page(error):
             return handler(error)
     code = getattr(error, "code", 500) or 500
     hint = ERROR_HINTS.get(code)
+    if not _signed_in() and code in PUBLIC_HINTS:
+        hint = PUBLIC_HINTS[code]
     if code == 413:
         hint = _("The largest file accepted is %(mb)d MB.", mb=current_app.config["MAX_CONTENT_LENGTH"] // 2**20)
     headers = error_headers(error)
     return render_template("errors.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
                            hint=hint), code, headers
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
 
 
 def error_headers(error) -> dict[str, str]:

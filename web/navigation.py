@@ -1,4 +1,7 @@
-"""The menu every page shows: the pages the signed-in person may open."""
+"""The menu every page shows: the pages the signed-in person may open, and the link to
+this page in the other language."""
+from urllib.parse import urlencode
+
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -30,3 +33,10 @@ def navigation() -> list[tuple[str, str, bool]]:
             continue
         items.append((url_for(endpoint), str(label), request.endpoint == endpoint))
     return items
+
+
+def language_url(language: str) -> str:
+    """This page in ``language``: a link relative to the page (its path kept) with the
+    page's own parameters, ``lang`` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return "?" + urlencode([*args, ("lang", language)])

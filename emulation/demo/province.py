@@ -40,6 +40,7 @@ from flask_babel import format_decimal, format_number
 from flask_babel import gettext as _
 
 import config
+from accounts.forms import ROLE_NAMES
 from emulation.campaigns import CampaignError, load_campaign
 from emulation.imports.importers import run_import
 
@@ -794,7 +795,7 @@ def load_demo(people: int, seed: int, echo) -> str:
         echo(_("Campaign %(code)s loaded: %(name)s", code=campaign.code, name=campaign.name))
     password = demo_accounts()
     echo(_("Demo accounts (password %(password)s): %(accounts)s", password=password,
-           accounts=", ".join(f"{email} ({role})" for email, role, _unit in DEMO_ACCOUNTS)))
+           accounts=", ".join(f"{email} ({ROLE_NAMES[role]})" for email, role, _unit in DEMO_ACCOUNTS)))
     numbers = {k: format_number(counts[k]) for k in
                ("units", "households", "people", "skills", "completions", "activities", "mentorships")}
     return _("Demo province loaded: %(units)s units, %(households)s households, %(people)s people, "

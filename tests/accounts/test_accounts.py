@@ -254,3 +254,15 @@ def test_security_headers(app, staff):
     assert "Strict-Transport-Security" not in r.headers  # plain HTTP: HSTS would mean nothing
     secure = app.test_client().get("/login", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_404_page_offers_a_visitor_the_public_pages(app, signed_in):
+    page = app.test_client().get("/no-such-page?x=1")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 404
+    main = text.split('<main', 1)[1]
+    for href in ('href="/"', 'href="/leaderboards"', 'href="/p"', 'href="/badges/verify"'):
+        assert href in main, href
+    assert "/dashboard" not in main and "bảng điều khiển" not in main.lower()
+    staff = signed_in("admin").get("/no-such-page").get_data(as_text=True).split('<main', 1)[1]
+    assert 'href="/dashboard"' in staff and 'href="/badges/verify"' not in staff

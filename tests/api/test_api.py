@@ -193,3 +193,17 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(app, api, probe):
     app.config["API_MAX_BODY_MB"] = 10
     r = api("POST", "/api/v1/completions", "admin", json={"rows": rows[:2], "dry_run": True})
     assert r.status_code in (200, 422), r.get_json()
+
+
+def test_error_bodies_are_in_the_ui_language(app, api):
+    """The access check's 403 and 401 and routing's 404 say why in Vietnamese (English with
+    ?lang=en), not Werkzeug's English text; an error's own description stays."""
+    forbidden = api("GET", "/api/v1/people/P1", "viewer")
+    assert forbidden.status_code == 403
+    assert forbidden.get_json()["error"] == "Vai trò hoặc đơn vị của tài khoản không cho phép yêu cầu này."
+    assert "permission" not in forbidden.get_data(as_text=True)
+    assert "Authorization: Bearer" in app.test_client().get("/api/v1/campaigns").get_json()["error"]
+    assert api("GET", "/api/v1/nothing-here", "admin").get_json()["error"] == "Không tìm thấy gì ở địa chỉ này."
+    assert "NOPE" in api("GET", "/api/v1/campaigns/NOPE/leaderboards/people", "admin").get_json()["error"]
+    english = api("GET", "/api/v1/people/P1?lang=en", "viewer").get_json()["error"]
+    assert english == "Your account's role or unit does not allow this request."

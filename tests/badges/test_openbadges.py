@@ -123,10 +123,19 @@ def test_a_revoked_assertion_says_so(client, app, awarded):
     response = client.get(f"/badges/assertions/{award_id}")
     assert response.status_code == 410
     doc = response.get_json(force=True)
-    assert doc["revoked"] is True and doc["revocationReason"].startswith("no longer supported")
+    # The reason in words of the UI language, with the day as it writes days.
+    with app.app_context():
+        from badges.models import Award
+        from extensions import db
+        today = db.session.get(Award, award_id).revoked_on.strftime("%d/%m/%Y")
+    assert doc["revoked"] is True
+    assert doc["revocationReason"] == f"Dữ liệu của đợt thi đua không còn đáp ứng điều kiện tính đến ngày {today}."
     assert client.get(f"/badges/assertions/{award_id}.png").status_code == 410
     page = client.get(f"/badges/verify?id={award_id}").get_data(as_text=True)
     assert "thu hồi" in page  # "revoked"
+    assert f"Dữ liệu của đợt thi đua không còn đáp ứng điều kiện tính đến ngày {today}." in page
+    english = client.get(f"/badges/assertions/{award_id}?lang=en").get_json(force=True)["revocationReason"]
+    assert english.startswith("No longer supported by the campaign's data as of")
 
 
 def test_verify_by_id_and_by_uploaded_image(client, app, awarded):

@@ -2,9 +2,10 @@
 (no browser download), against the app served on 127.0.0.1 by a thread of this process.
 
 They need ``/usr/bin/chromium`` (``apt-get install chromium``, done by ``.ci/run``), the
-``playwright`` package (test extras) and ``node_modules/axe-core`` (``npm ci``, done by
-``.ci/run``); without them the tests are skipped, saying what is missing (and fail when
-``REQUIRE_BROWSER`` is set, as in CI).
+``playwright`` package and axe-core: the test extras' ``axe-playwright-python`` ships it, and
+``node_modules/axe-core`` (``npm ci``, done by ``.ci/run``) is taken first when present (its
+version is pinned by package-lock.json). Without them the tests are skipped, saying what is
+missing (and fail when ``REQUIRE_BROWSER`` is set, as in CI).
 """
 import logging
 import os
@@ -15,7 +16,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe() -> Path:
+    """axe-core's script: npm's copy when installed, else the one axe-playwright-python ships."""
+    npm = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if npm.exists():
+        return npm
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return npm
+    return Path(axe_playwright_python.__file__).parent / "axe.min.js"
+
+
+AXE = _axe()
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # The flags that keep Chromium from reaching out to the network on a closed machine.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -30,7 +45,7 @@ def _missing() -> str | None:
     if not Path(CHROMIUM).exists():
         return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     if not AXE.exists():
-        return "axe-core is not installed (npm install)"
+        return "axe-core is not installed (pip install -e '.[test]', or npm ci)"
     return None
 
 

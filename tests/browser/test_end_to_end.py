@@ -1,6 +1,7 @@
 """A new staff member's path, in a real browser: sign in with the keyboard only, upload a
-file with errors and read them, upload a good file, see the dashboard move, sign out;
-and every page at 360 px without sideways scrolling."""
+file with errors and read them, upload a good file, see the dashboard move, sign out; the
+pages read without JavaScript, their menu folded on a phone (every page at 360 px:
+test_accessibility.py)."""
 import re
 import time
 
@@ -70,24 +71,6 @@ def test_sign_in_upload_see_the_dashboard_move_sign_out(site, context, tmp_path)
     print(f"\nbrowser: end-to-end path took {time.monotonic() - started:.1f} s")
 
 
-def test_pages_fit_a_small_phone(site, browser):
-    from tests.routes import SAMPLES
-
-    base, _app = site
-    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    page = ctx.new_page()
-    sign_in(page, base, EMAILS["admin"], PASSWORD)
-    wide = []
-    for s in SAMPLES:
-        if s.page and "{" not in s.url and "admin" in s.allowed:
-            page.goto(base + s.url)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 360:
-                wide.append((s.url, width))
-    ctx.close()
-    assert wide == []
-
-
 def test_pages_read_without_javascript(site, browser):
     base, _app = site
     ctx = browser.new_context(java_script_enabled=False, locale="vi-VN")
@@ -96,3 +79,27 @@ def test_pages_read_without_javascript(site, browser):
     page.goto(f"{base}/dashboard")
     assert page.locator("table").count() >= 1 and "Cán bộ" in page.content()
     ctx.close()
+
+
+def test_the_menu_folds_on_a_phone_without_javascript(site, browser):
+    """At 360 px the menu is one button that opens it (a <details>: no script); on a wide
+    screen the menu is open and the button hidden."""
+    base, _app = site
+    for width in (360, 1280):
+        ctx = browser.new_context(java_script_enabled=False, locale="vi-VN", viewport={"width": width, "height": 740})
+        page = ctx.new_page()
+        sign_in(page, base, EMAILS["manager"], PASSWORD)
+        page.goto(f"{base}/dashboard")
+        units = page.get_by_role("link", name="Đơn vị", exact=True)
+        button = page.locator("details.menu summary")
+        if width == 360:
+            assert page.evaluate("document.querySelector('body > header').offsetHeight") <= 160
+            assert not units.is_visible() and button.is_visible()
+            button.click()
+            assert units.is_visible() and page.get_by_role("button", name="Đăng xuất").is_visible()
+            units.click()
+            page.wait_for_url(f"{base}/units/THCS")
+            assert not page.get_by_role("link", name="Đơn vị", exact=True).is_visible()  # folded again
+        else:
+            assert units.is_visible() and not button.is_visible()
+        ctx.close()

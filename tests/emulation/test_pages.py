@@ -172,9 +172,16 @@ def test_campaign_rules_are_edited_by_admins(signed_in, world, campaign, probe):
 def test_the_audit_log_shows_imports_and_sign_ins(signed_in, world):
     admin = signed_in("admin")
     page = admin.get("/admin/audit").get_data(as_text=True)
-    assert "user.sign_in" in page and "import.people" in page
+    assert 'value="user.sign_in"' in page and 'value="import.people"' in page  # the filter keeps the codes
+    rows = page.split("<tbody>", 1)[1]
+    # In words: the action, its details' names and values; never a raw code.
+    assert "Đăng nhập" in rows and "Nhập dữ liệu: Người (people)" in rows
+    assert "để riêng các dòng sai: không" in rows and "dòng được nhận: " in rows
+    for code in ("user.sign_in", "import.people", "skip_invalid", "rows_accepted", "False"):
+        assert code not in rows, code
+    assert "<option value=\"user.sign_in\">Đăng nhập</option>" in page
     page = admin.get("/admin/audit?action=import.people").get_data(as_text=True)
-    assert "user.sign_in" not in page.split("<tbody>", 1)[1]
+    assert "Đăng nhập" not in page.split("<tbody>", 1)[1]
 
 
 def test_a_report_keeps_a_bounded_number_of_errors(signed_in, world, monkeypatch, probe):
