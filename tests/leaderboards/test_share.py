@@ -1,5 +1,6 @@
 """Sharing a published board: the share image in the page's language, whole; the page's
 Open Graph tags and its plain share links; the printable A4 page."""
+import re
 from datetime import date
 
 import pytest
@@ -79,3 +80,28 @@ def test_no_gettext_inside_an_f_string():
                               if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
                               and call.func.id in ("_", "gettext", "ngettext", "N_", "_l", "lazy_gettext")]
     assert found == []
+
+
+def test_the_printable_page_has_the_movement_and_a_qr_code_of_the_live_board(client, published, world, runner):
+    from leaderboards.sharing import qr_svg
+
+    world.load("completions", [{"person_id": "P4", "skill_code": "S1", "completed_on": date(2025, 10, 1),
+                                "source": "mooc"}])
+    world.load("activities", [{"person_id": "P4", "kind": "vneid_level2", "occurred_on": date(2025, 10, 1)}])
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025",
+                               "--as-of", "2026-01-07"]).exit_code == 0
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=people&print=1").get_data(as_text=True)
+    # Tẩn V. D. (P4, 20 points now) climbed from 4th to 2nd; Lò T. B. went down one.
+    assert re.search(r'<td class="move">▲ 2</td>\s*<th scope="row">Tẩn V. D.</th>', page)
+    assert re.search(r'<td class="move">▼ 1</td>\s*<th scope="row">Lò T. B.</th>', page)
+    live = "http://localhost/leaderboards?campaign=bdhvs-2025&board=people"
+    assert str(qr_svg(live)) in page and live.replace("&", "&amp;") in page
+    assert "<script" not in page and "<img" not in page  # the QR code is inline: nothing to fetch
+
+
+def test_a_printed_board_shows_its_top_50(client, published, monkeypatch):
+    from leaderboards import public
+
+    monkeypatch.setattr(public, "PAGE_SIZE", 2)  # the board's page size is the print's
+    page = client.get("/leaderboards?campaign=bdhvs-2025&board=people&print=1").get_data(as_text=True)
+    assert page.count('<th scope="row">') == 2
