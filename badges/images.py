@@ -12,6 +12,7 @@ alone, without decoding the picture, so an uploaded file cannot exhaust the serv
 """
 import hashlib
 import json
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -19,11 +20,18 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
-from web.drawing import cached_file, clean, fit, font, png_bytes, wrap
+from web.drawing import cached_file, clean, fit, font, largest_fitting, png_bytes, wrap
 
 SIZE = 600
 WHITE = (255, 255, 255)
-LAYOUT_VERSION = 1
+# Bumped when the layout changes, so that images drawn by an older layout are not reused.
+LAYOUT_VERSION = 2
+# The white ring inside the tier's disc: the text stays inside it.
+RING_INSET, RING_WIDTH = 62, 3
+RING_RADIUS = SIZE / 2 - RING_INSET - RING_WIDTH
+CODE_Y = 462  # the centre of the personal code's line
+CODE_SIZES = range(14, 23)  # the code's type sizes, largest first that fits
+CODE_PADDING = 8  # between the code's line and the ring
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = "openbadges"
 
@@ -50,6 +58,14 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
+def ring_room(y: float, half_height: float) -> float:
+    """How wide a line of text centred at height ``y`` (``half_height`` above and below
+    it) may be inside the white ring: the ring's chord at the line's edge farther from the
+    centre, less a padding on each side."""
+    dy = abs(y - SIZE / 2) + half_height
+    return 2 * math.sqrt(max(RING_RADIUS ** 2 - dy ** 2, 0)) - 2 * CODE_PADDING
+
+
 def draw(art: BadgeArt) -> Image.Image:
     image = Image.new("RGB", (SIZE, SIZE), WHITE)
     d = ImageDraw.Draw(image)
@@ -57,7 +73,7 @@ def draw(art: BadgeArt) -> Image.Image:
     light = tuple(min(255, c + (255 - c) // 3) for c in colour)
     d.ellipse((20, 20, SIZE - 20, SIZE - 20), fill=light)
     d.ellipse((44, 44, SIZE - 44, SIZE - 44), fill=colour)
-    d.ellipse((62, 62, SIZE - 62, SIZE - 62), outline=WHITE, width=3)
+    d.ellipse((RING_INSET, RING_INSET, SIZE - RING_INSET, SIZE - RING_INSET), outline=WHITE, width=RING_WIDTH)
     centre = SIZE // 2
     heading = font(22, "bold")
     d.text((centre, 128), fit(d, art.heading.upper(), heading, 330), font=heading, fill=WHITE, anchor="mm")
@@ -67,20 +83,32 @@ def draw(art: BadgeArt) -> Image.Image:
     for i, line in enumerate(lines):
         d.text((centre, top + i * 62), line, font=name_face, fill=WHITE, anchor="mm")
     if art.recipient:
-        d.line((170, 330, SIZE - 170, 330), fill=WHITE, width=2)
+        d.line((170, 300, SIZE - 170, 300), fill=WHITE, width=2)
         who = font(32, "bold")
         for i, line in enumerate(wrap(d, art.recipient, who, 380, 2)):
-            d.text((centre, 375 + i * 40), line, font=who, fill=WHITE, anchor="mm")
+            d.text((centre, 340 + i * 38), line, font=who, fill=WHITE, anchor="mm")
         day = font(24)
-        d.text((centre, 465), clean(art.day), font=day, fill=WHITE, anchor="mm")
+        d.text((centre, 422), clean(art.day), font=day, fill=WHITE, anchor="mm")
         if art.code:
-            small = font(19, "bold")
-            d.text((centre, 503), fit(d, art.code, small, 230), font=small, fill=WHITE, anchor="mm")
+            _draw_code(d, art.code)
     else:
         d.line((220, 400, SIZE - 220, 400), fill=WHITE, width=2)
         footer = font(22, "bold")
         d.text((centre, 450), fit(d, art.footer.upper(), footer, 300), font=footer, fill=WHITE, anchor="mm")
     return image
+
+
+def _draw_code(d: ImageDraw.ImageDraw, line: str) -> None:
+    """The line with the personal code ("Mã ABCD-EFGH-JKMN"), whole: a family types it back
+    into /p, so it is drawn smaller rather than cut. Should even the smallest size not hold
+    the words around it, the code is drawn alone (its last word)."""
+    for text in (line, line.split()[-1]):
+        for size in sorted(CODE_SIZES, reverse=True):
+            face = largest_fitting(d, text, [size], ring_room(CODE_Y, size * 0.6), "bold")
+            if face is not None:
+                d.text((SIZE // 2, CODE_Y), clean(text), font=face, fill=WHITE, anchor="mm")
+                return
+    raise ValueError(f"the personal code does not fit on the badge: {line!r}")
 
 
 def image_file(art: BadgeArt, folder: Path) -> Path:

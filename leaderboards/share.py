@@ -13,12 +13,14 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from web.drawing import cached_file, clean, fit, font, png_bytes
+from web.drawing import cached_file, clean, fit, font, largest_fitting, png_bytes, wrap
 
 WIDTH, HEIGHT = 1200, 630
 TOP = 8  # entries shown
 MARGIN = 56
-BAND = 150  # height of the title band
+BAND = 150  # height of the title band (with a subtitle of one line)
+BAND_TWO_LINES = 176  # … of two lines
+SEPARATOR = " · "  # between the campaign's name and the date in the subtitle
 ROW = 46
 INK = (24, 32, 40)
 MUTED = (72, 84, 96)
@@ -26,7 +28,7 @@ BRAND = (11, 83, 69)  # dark green; white text on it has a contrast of about 8:1
 PALE = (232, 243, 239)
 WHITE = (255, 255, 255)
 # Bumped when the layout changes, so that images drawn by an older layout are not reused.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,17 @@ class ShareContent:
 def draw(content: ShareContent) -> Image.Image:
     image = Image.new("RGB", (WIDTH, HEIGHT), WHITE)
     d = ImageDraw.Draw(image)
-    d.rectangle((0, 0, WIDTH, BAND), fill=BRAND)
     inner = WIDTH - 2 * MARGIN
-    title_face, sub_face = font(46, "bold"), font(26)
+    sub_lines, sub_face = subtitle_lines(d, content.subtitle, inner)
+    band = BAND if len(sub_lines) == 1 else BAND_TWO_LINES
+    d.rectangle((0, 0, WIDTH, band), fill=BRAND)
+    title_face = font(46, "bold")
     d.text((MARGIN, 34), fit(d, content.title, title_face, inner), font=title_face, fill=WHITE)
-    d.text((MARGIN, 98), fit(d, content.subtitle, sub_face, inner), font=sub_face, fill=WHITE)
+    for i, line in enumerate(sub_lines):
+        d.text((MARGIN, 98 + i * 32), line, font=sub_face, fill=WHITE)
 
     rank_face, label_face, detail_face, figure_face = font(28, "bold"), font(28, "bold"), font(22), font(28, "bold")
-    y = BAND + 22
+    y = band + 22 - (band - BAND) // 2  # a taller band takes some of the room above the rows
     figure_width = 210
     for i, (rank, label, detail, figure) in enumerate(content.rows):
         if i % 2 == 0:
@@ -73,6 +78,24 @@ def draw(content: ShareContent) -> Image.Image:
     return image
 
 
+def subtitle_lines(d: ImageDraw.ImageDraw, text: str, width: float) -> tuple[list[str], object]:
+    """The subtitle (the campaign's name, the date) whole: on one line at 26 px when it
+    fits, else on two, broken after the campaign's name, at the largest size from 26 to
+    18 px that holds both. Only a name too long even for that is wrapped (and then cut)."""
+    face = largest_fitting(d, text, [26], width)
+    if face is not None:
+        return [clean(text)], face
+    parts = clean(text).rsplit(SEPARATOR, 1)  # the date never holds the separator
+    if len(parts) == 2:
+        parts[1] = parts[1][:1].upper() + parts[1][1:]  # a line of its own starts as a sentence
+        for size in range(26, 17, -1):
+            face = font(size)
+            if all(d.textlength(part, font=face) <= width for part in parts):
+                return parts, face
+    face = font(20)
+    return wrap(d, text, face, width, 2), face
+
+
 def share_png(content: ShareContent, cache_dir: Path) -> tuple[Path, str]:
     """The PNG file of ``content`` (drawn unless already on disk) and its digest."""
     digest = content.digest()
@@ -87,17 +110,19 @@ def content_for(campaign, publication, board: str, bracket: str | None, scope, r
     from web.formatting import format_day, format_num, format_pct
 
     names = {"units": _("Units"), "households": _("Digital families"), "people": _("People")}
-    title = f"{_('Leaderboard')}: {names[board]}"
+    # Every text through the catalog whole (pybabel does not read inside f-strings).
+    title = _("Leaderboard: %(board)s", board=names[board])
     if board == "units" and bracket:
         title += f" ({UNIT_KIND_NAMES.get(bracket, bracket)})"
     if scope is not None:
         title += f" — {scope.name}"
-    subtitle = f"{campaign.name} · {_('published as of %(day)s', day=format_day(publication.as_of))}"
+    published = _("published as of %(day)s", day=format_day(publication.as_of))
+    subtitle = f"{campaign.name}{SEPARATOR}{published}"
     shown = []
     for r in rows[:TOP]:
         if board == "units":
             shown.append((format_num(r.rank), r.label, "", format_pct(r.share)))
         else:
-            shown.append((format_num(r.rank), r.label, r.unit_name, f"{format_num(r.points)} {_('points')}"))
-    footer = f"{_('Thi Đua Số')} · {_('Bình dân học vụ số, Lai Châu')}"
+            shown.append((format_num(r.rank), r.label, r.unit_name, _("%(n)s points", n=format_num(r.points))))
+    footer = SEPARATOR.join((_("Thi Đua Số"), _("Bình dân học vụ số, Lai Châu")))
     return ShareContent(title, subtitle, tuple(shown), footer)

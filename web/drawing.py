@@ -49,6 +49,18 @@ def fit(draw: ImageDraw.ImageDraw, text, face: ImageFont.FreeTypeFont, width: fl
     return text.rstrip() + ELLIPSIS
 
 
+def largest_fitting(draw: ImageDraw.ImageDraw, text, sizes, width: float, weight: str = "regular"):
+    """The face of the largest of ``sizes`` at which ``text`` (in NFC) fits ``width``
+    pixels whole, or None when it fits at none: for text that must never be cut (a code
+    someone types back)."""
+    text = clean(text)
+    for size in sorted(sizes, reverse=True):
+        face = font(size, weight)
+        if draw.textlength(text, font=face) <= width:
+            return face
+    return None
+
+
 def wrap(draw: ImageDraw.ImageDraw, text, face: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
     """``text`` in NFC broken into at most ``max_lines`` lines of ``width`` pixels, word by
     word; what does not fit ends the last line with an ellipsis."""
