@@ -195,3 +195,42 @@ def test_who_may_switch_a_school(public, signed_in, probe, app):
     assert not probe.scalar("SELECT COUNT(*) FROM units WHERE hide_pupils_publicly")
     assert switch(signed_in("admin"), "THPT", True).status_code == 303
     assert probe.scalar("SELECT COUNT(*) FROM units WHERE hide_pupils_publicly") == 1
+
+
+def test_the_masking_rule_by_hand():
+    """SPEC §3: adults as family name + initials, under 16 (unless as_of.year − birth_year ≥ 17)
+    and pupils of any age as initials only; no name, nothing shown."""
+    from emulation.privacy import public_name
+
+    day = date(2025, 12, 31)
+    assert public_name("Nguyễn Văn An", 1980, "cadre", day) == "Nguyễn V. A."
+    assert public_name("Nguyễn Văn An", 2008, "citizen", day) == "Nguyễn V. A."  # 17 this year
+    assert public_name("Nguyễn Văn An", 2009, "citizen", day) == "N. V. A."  # 16 this year: may be 15
+    assert public_name("Nguyễn Văn An", None, "citizen", day) == "Nguyễn V. A."
+    assert public_name("Nguyễn Văn An", None, "student", day) == "N. V. A."
+    assert public_name("Nguyễn Văn An", 2000, "student", day) == "N. V. A."  # a student of 25: still a pupil
+    assert public_name("", 1980, "cadre", day) == "" and public_name(None, 1980, "cadre", day) == ""
+
+
+def test_only_the_pupils_of_a_school_that_hides_them_are_hidden(public, app):
+    """is_hidden_pupil: a pupil (of the school or of its classes) while their school hides
+    them; never an adult of that school, nor a pupil of another school, nor anyone while
+    no school hides."""
+    from emulation.models import Person, Unit
+    from emulation.privacy import NotASchool, is_hidden_pupil, set_pupils_hidden
+
+    public.load("people", [
+        {"external_id": "P13", "full_name": "Lò Văn Giáo", "group": "cadre", "unit_code": "THCS"},
+        {"external_id": "P14", "full_name": "Vàng Thị Mai", "group": "student", "unit_code": "THPT"}])
+    with app.app_context():
+        def hidden():
+            people = db.session.scalars(sa.select(Person).order_by(Person.external_id)).all()
+            return {p.external_id for p in people if is_hidden_pupil(p)}
+
+        thcs = db.session.scalar(sa.select(Unit).where(Unit.code == "THCS"))
+        assert hidden() == set()
+        assert set_pupils_hidden(thcs, True, actor="test") is True
+        assert set_pupils_hidden(thcs, True, actor="test") is False  # no change
+        assert hidden() == {"P3", "P12"}
+        with pytest.raises(NotASchool, match="^U2$"):
+            set_pupils_hidden(db.session.scalar(sa.select(Unit).where(Unit.code == "U2")), True, actor="test")

@@ -237,3 +237,71 @@ def test_malformed_national_ids_are_rejected(world, probe):
     assert_row_errors(report, [(2 + i, "national_id", "…" + value[-3:], fragment)
                                for i, (value, fragment) in enumerate(bad)])
     assert probe.snapshot() == before
+
+
+# ----------------------------------------------------------------------------- the cell rules by hand
+# Each parser of SPEC §2's columns on values at and beyond its limits, with the reason a
+# report gives (rendered without an app: the English text with its values). Written from
+# the rules, not from the code (mutation testing, tests/README.md).
+
+def _outcome(parse, raw):
+    from emulation.imports.importers import Invalid
+
+    try:
+        return parse(raw)
+    except Invalid as exc:
+        return "!" + exc.message.render()
+
+
+def _cells():
+    from emulation.imports import importers as i
+
+    today = date(2025, 12, 31)
+    units = i.Lookup({"U1": 1}, i.UNKNOWN_UNIT, outside=frozenset({"U9"}))
+    not_a_date = "!not a date: use YYYY-MM-DD or DD/MM/YYYY"
+    return [
+        (i.text(5), "abcde", "abcde"), (i.text(5), " abcde ", "abcde"),
+        (i.text(5), "abcdef", "!longer than 5 characters"), (i.text(5), "", None),
+        (i.text(5), "a\tb", "!contains a control character (line break, tab or similar)"),
+        (i.text(5, required=True), "  ", "!a value is required"),
+        (i.code(), "a b", "!a code may not contain spaces"), (i.code(), "", "!a value is required"),
+        (i.code(required=False), "", None), (i.code(4), "ABCDE", "!longer than 4 characters"),
+        (i.choice(("M", "F")), "m", "M"), (i.choice(("M", "F")), "x", "!must be one of: M, F"),
+        (i.choice(("M", "F")), "", "!a value is required"), (i.choice(("M", "F"), required=False), "", None),
+        (i.integer(0, 10), "0", 0), (i.integer(0, 10), "10", 10), (i.integer(0, 10), "", None),
+        (i.integer(0, 10), "11", "!must be between 0 and 10"), (i.integer(0, 10), "-1", "!must be between 0 and 10"),
+        (i.integer(1), "0", "!must be at least 1"), (i.integer(-5), "-3", -3), (i.integer(-5), "-6", "!must be at least -5"),
+        (i.integer(0), "x12", "!must be a whole number"), (i.integer(0), "1.5", "!must be a whole number"),
+        (i.integer(0), "١٢", "!must be a whole number"), (i.integer(0, required=True), "", "!a value is required"),
+        (i.flag(False), "", False), (i.flag(True), "", True), (i.flag(False), " 1 ", True), (i.flag(True), "0", False),
+        (i.flag(False), "2", "!must be 0 or 1"),
+        (i.day(today), "2025-03-05", "2025-03-05"), (i.day(today), "5/3/2025", "2025-03-05"),
+        (i.day(today), "05/03/2025", "2025-03-05"), (i.day(today), "2025-12-31", "2025-12-31"),
+        (i.day(today), "2026-01-01", "!the date is in the future"), (i.day(today), "1900-01-01", "1900-01-01"),
+        (i.day(today), "1899-12-31", "!the date is before 1900"),
+        (i.day(today), "2025-02-30", "!this date does not exist"), (i.day(today), "30/02/2025", "!this date does not exist"),
+        (i.day(today), "2025-03-0x", not_a_date), (i.day(today), "2025-x3-05", not_a_date),
+        (i.day(today), "2025/03/05", not_a_date), (i.day(today), "05/03/25", not_a_date),
+        (i.day(today), "0a/03/2025", not_a_date), (i.day(today), "٠٥/03/2025", not_a_date),
+        (i.day(today), "005/03/2025", not_a_date), (i.day(today), "05/003/2025", not_a_date),
+        (i.day(today), "", "!a value is required"), (i.day(today, required=False), "", None),
+        (i.national_id_hasher("k"), "12345678901",
+         "!a national id has 12 digits (a leading 0 may have been lost: format the column as Text)"),
+        (i.national_id_hasher("k"), "1234567890123", "!a national id has exactly 12 digits"),
+        (i.national_id_hasher("k"), "12345678901a", "!a national id has exactly 12 digits"),
+        (i.national_id_hasher("k"), "", None),
+        (i.national_id_hasher("k"), " 012345678901 ",
+         (hmac.new(b"k", b"012345678901", hashlib.sha256).hexdigest(), "901")),
+        (i.groups_list, "citizen; Cadre", "cadre;citizen"), (i.groups_list, "", ""),
+        (i.groups_list, "cadre;farmer;x", '!unknown target group "farmer"; allowed: cadre, student, worker, citizen'),
+        (units.__getitem__, " U1 ", 1), (units.__getitem__, " X ", '!unknown unit "X"'),
+        (units.__getitem__, "U9", '!"U9" belongs to a unit outside the units you manage'),
+        (units.__getitem__, "  ", "!a value is required"), (units.optional(), " ", None), (units.optional(), "U1", 1),
+        (i.quoted, "a" * 80, "a" * 80), (i.quoted, "a" * 81, "a" * 80 + "…"),
+        (i.masked_national_id, " 012345678901 ", "…901"), (i.masked_national_id, "…901", "…901"),
+    ]
+
+
+def test_the_cell_rules_by_hand():
+    cells = _cells()
+    assert [(raw, _outcome(parse, raw)) for parse, raw, _ in cells] == [(raw, want) for _, raw, want in cells]

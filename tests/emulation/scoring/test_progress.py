@@ -102,3 +102,44 @@ def test_every_scope_reads_the_stored_scores(progress_of, world, monkeypatch):
     assert len(calls) == 1
     progress_of(as_of=date(2025, 9, 30))  # another date: scored again
     assert len(calls) == 2
+
+
+def test_the_current_campaign_on_its_first_and_last_days(app, campaign, monkeypatch):
+    """Running from starts_on to ends_on inclusive; after both, the one that ended last;
+    before both, the first to start."""
+    from pathlib import Path
+
+    from emulation.scoring import progress
+    from emulation.campaigns import load_campaign
+
+    root = Path(__file__).resolve().parents[2]
+    with app.app_context():
+        load_campaign((root / "campaigns" / "bdhvs-2026.toml").read_text(encoding="utf-8"), actor="test")
+        for day, code in ((date(2024, 6, 1), "bdhvs-2025"), (date(2025, 3, 1), "bdhvs-2025"),
+                          (date(2025, 12, 31), "bdhvs-2025"), (date(2026, 1, 1), "bdhvs-2026"),
+                          (date(2026, 12, 31), "bdhvs-2026"), (date(2027, 1, 1), "bdhvs-2026")):
+            monkeypatch.setattr(progress, "province_today", lambda day=day: day)
+            assert current_campaign().code == code, day
+
+
+def test_figures_add_up_over_units_by_hand():
+    """A province of several roots: the groups' figures add up, and it reached its
+    coverage on the latest day any of them did; a unit meets its targets when every group
+    with people to count has reached its own."""
+    from emulation.scoring.progress import Coverage, UnitProgress
+
+    a = UnitProgress(1, "A", "A", "commune", "/1/", {"cadre": Coverage(8, 10), "citizen": Coverage(1, 4)},
+                     date(2025, 5, 1))
+    b = UnitProgress(2, "B", "B", "commune", "/2/", {"citizen": Coverage(3, 4), "worker": Coverage(0, 0)},
+                     date(2025, 7, 1))
+    province = UnitProgress(0, "", "", "province", "/", {})
+    province.absorb_unit(a)
+    province.absorb_unit(b)
+    assert province.by_group == {"cadre": Coverage(8, 10), "citizen": Coverage(4, 8), "worker": Coverage(0, 0)}
+    assert province.total == Coverage(12, 18) and province.reached_on == date(2025, 7, 1)
+    province.reached(date(2025, 6, 1))  # an earlier day changes nothing
+    province.reached(None)
+    assert province.reached_on == date(2025, 7, 1)
+    assert province.meets({"cadre": 0.8, "citizen": 0.5, "worker": 1.0})  # at the targets exactly; no workers
+    assert not province.meets({"cadre": 0.81, "citizen": 0.5, "worker": 1.0})
+    assert Coverage(0, 0).share is None and Coverage(1, 4).share == 0.25
