@@ -112,7 +112,7 @@ def test_the_current_campaign_on_its_first_and_last_days(app, campaign, monkeypa
     from emulation.scoring import progress
     from emulation.campaigns import load_campaign
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     with app.app_context():
         load_campaign((root / "campaigns" / "bdhvs-2026.toml").read_text(encoding="utf-8"), actor="test")
         for day, code in ((date(2024, 6, 1), "bdhvs-2025"), (date(2025, 3, 1), "bdhvs-2025"),
