@@ -36,16 +36,6 @@ def test_the_under_16_rule_is_only_the_years_that_prove_it(birth_year, group, yo
     assert under_16(birth_year, group, NEW_YEAR) is young and under_16(birth_year, group, EVE) is young
 
 
-@pytest.fixture
-def published(world, runner, campaign):
-    world.load("completions", [
-        {"person_id": "P1", "skill_code": "S1", "completed_on": date(2025, 3, 15), "source": "mooc"},
-        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"},
-        {"person_id": "P3", "skill_code": "S2", "completed_on": date(2025, 6, 1), "source": "vneid"}])
-    result = runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of", "2025-12-31"])
-    assert result.exit_code == 0, result.output
-
-
 def ranks(page: str) -> list[tuple[str, str]]:
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return re.findall(r'<td class="num">(\d+)</td><td>.*?</td>\s*<th scope="row">([^<]*)</th>', body, re.S)
