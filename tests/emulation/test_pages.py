@@ -25,7 +25,7 @@ def follow(web, response):
 def error_rows(page: str) -> list[tuple[str, str, str]]:
     """(line, column, value) of the report's table."""
     body = page.split('id="errors"', 1)[1]
-    return re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>', body)
+    return re.findall(r'<tr><td class="num[^"]*"[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>', body)
 
 
 def test_an_upload_with_errors_lists_every_bad_row_and_writes_nothing(signed_in, probe, world):
@@ -112,13 +112,22 @@ def test_the_dashboard_moves_after_an_import(signed_in, world, campaign):
     def cadres():
         page = web.get("/dashboard").get_data(as_text=True)
         row = page.split("Cán bộ, công chức, viên chức", 1)[1]
-        return re.findall(r'<td class="num">([^<]*)</td>', row)[:2]
+        return re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row)[:2]
 
     assert cadres() == ["0", "40"]
     admin = signed_in("admin")
     follow(admin, upload(admin, "completions", [{"person_id": "P1", "skill_code": "S1",
                                                  "completed_on": date(2025, 3, 15), "source": "mooc"}]))
     assert cadres() == ["1", "40"]
+
+
+def test_the_dashboard_says_what_its_head_count_is(signed_in, world, campaign):
+    """The official head count (declared, or registered when more) is not the people registered:
+    the page says which is which."""
+    page = signed_in("viewer").get("/dashboard").get_data(as_text=True)
+    assert "người đã đăng ký" in page and "Tổng số người (chính thức)" in page
+    assert re.search(r"Tổng số người \(chính thức\): số người mỗi đơn vị khai báo[^<]*ít nhất bằng số người đã "
+                     r"đăng ký \(\d+ người trong hệ thống\)", page)
 
 
 def test_the_dashboard_of_a_manager_is_their_unit(signed_in, world, campaign):
