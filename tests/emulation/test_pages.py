@@ -1,6 +1,7 @@
 """The staff pages: import by upload (report, dry run, scope, audit), the dashboard, the
 unit tree, a person's and a household's page."""
 import csv
+import html
 import io
 import re
 from datetime import date
@@ -176,6 +177,24 @@ def test_campaign_rules_are_edited_by_admins(signed_in, world, campaign, probe):
     assert r.status_code == 400
     assert probe.count("campaigns") == 1
     assert "<textarea" not in signed_in("viewer").get("/campaigns/bdhvs-2025").get_data(as_text=True)
+
+
+def test_every_syntax_error_of_a_campaign_file_is_shown_in_vietnamese(signed_in, world, campaign, probe):
+    admin = signed_in("admin")
+    toml = html.unescape(admin.get("/campaigns/bdhvs-2025").get_data(as_text=True).split('name="toml"', 1)[1]
+                         .split(">", 1)[1].split("</textarea>", 1)[0])
+    broken = (toml.replace('name = "', "name = ", 1).replace("cadre = 0.80", "cadre 0.80")
+              .replace("ends_on = 2025-12-31", "ends_on = 2025-02-30"))
+    before = probe.scalar("SELECT source_toml FROM campaigns")
+    r = admin.post("/campaigns/bdhvs-2025", {"toml": broken})
+    page = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 400
+    alert = page.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    lines = [int(n) for n in re.findall(r"<li>dòng (\d+)", alert)]
+    assert len(lines) == 3 and lines == sorted(lines), alert
+    assert "không phải là một giá trị" in alert and "không phải là ngày" in alert and "cần có dấu" in alert
+    assert "Expected" not in alert and "(at line" not in alert and "Invalid" not in alert
+    assert probe.scalar("SELECT source_toml FROM campaigns") == before
 
 
 def test_the_audit_log_shows_imports_and_sign_ins(signed_in, world):
