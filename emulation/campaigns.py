@@ -6,6 +6,7 @@ defaults below — so scoring, badges and nominee lists never need to know a def
 import copy
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -69,8 +70,98 @@ PERSON_BADGES = ("citizen", "ambassador", "pioneer", "identity")
 HOUSEHOLD_BADGES = ("family",)
 
 
+@dataclass(frozen=True)
+class Problem(Message):
+    """A problem of a campaign file, and the rule it is about (``targets.cadre``), if one."""
+    path: str | None = None
+
+
+# tomllib's messages (English), by their start, and ours; each is said with its line and column.
+TOML_SYNTAX = (
+    ("Invalid statement", N_("line %(line)s: not a rule (write key = value, or [table] on a line of its own)")),
+    ("Expected '=' after a key", N_("line %(line)s, column %(column)s: an \"=\" is expected after the key")),
+    ("Cannot declare", N_("line %(line)s: this key is written twice")),
+    ("Cannot overwrite a value", N_("line %(line)s: this key is written twice")),
+    ("Duplicate inline table key", N_("line %(line)s: this key is written twice")),
+    ("Cannot mutate immutable namespace", N_("line %(line)s: this table is already written above")),
+    ("Cannot redefine namespace", N_("line %(line)s: this table is already written above")),
+    ("Expected ']' at the end of a table", N_("line %(line)s: a \"]\" is missing at the end of the table's name")),
+    ("Expected ']]'", N_("line %(line)s: a \"]]\" is missing at the end of the table's name")),
+    ("Invalid initial character for a key", N_("line %(line)s, column %(column)s: a key cannot begin with this "
+                                              "character (letters, digits, _ and -, or a text in quotes)")),
+    ("Unclosed array", N_("line %(line)s: a list opened with \"[\" is not closed with \"]\"")),
+    ("Unclosed inline table", N_("line %(line)s: a table opened with \"{\" is not closed with \"}\"")),
+    ("Unterminated string", N_("line %(line)s: a text opened with a quote is not closed")),
+    ("Unescaped", N_("line %(line)s, column %(column)s: a \\ in a text must be written \\\\")),
+    ("Invalid hex value", N_("line %(line)s, column %(column)s: a \\u or \\U escape needs hexadecimal digits")),
+    ("Escaped character", N_("line %(line)s, column %(column)s: this escape is not a character")),
+    ("Illegal character", N_("line %(line)s, column %(column)s: this character is not allowed in a text")),
+    ("Invalid date or datetime", N_("line %(line)s: not a date (write it as YYYY-MM-DD, e.g. 2026-01-01)")),
+    ("Expected newline or end of document", N_("line %(line)s, column %(column)s: unexpected text after the "
+                                               "value (one rule per line; a text goes between quotes)")),
+    ("Invalid value", N_("line %(line)s, column %(column)s: not a value (a text goes between quotes, e.g. "
+                         "name = \"Lai Châu\"; a number or a date without them)")),
+)
+TOML_OTHER = N_("line %(line)s, column %(column)s: not valid TOML here")
+MAX_SYNTAX_ERRORS = 20
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_TABLE_LINE = re.compile(r"\s*\[+\s*([^\]]+?)\s*\]+")
+_KEY_LINE = re.compile(r"\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
+
+
+def _read_toml(text: str) -> tuple[dict, list, set]:
+    """The file's tables, every syntax error (each reported line is set aside and the rest
+    read again), and the rules whose lines were set aside (their other problems are not
+    reported twice)."""
+    lines = text.split("\n")
+    problems, dropped, seen = [], set(), set()
+    for _ in range(MAX_SYNTAX_ERRORS):
+        try:
+            return tomllib.loads("\n".join(lines)), problems, dropped
+        except tomllib.TOMLDecodeError as exc:
+            reason = str(exc)
+            at = _TOML_AT.search(reason)
+            line, column = (int(at[1]), int(at[2])) if at else (len(lines), 1)
+            msgid = next((ours for start, ours in TOML_SYNTAX if reason.startswith(start)), TOML_OTHER)
+            index = min(max(line - 1, 0), len(lines) - 1)
+            while index > 0 and not lines[index].strip():  # the error is past the end: the last line
+                index -= 1
+            first = index
+            opener = {"Unclosed array": "[", "Unclosed inline table": "{"}.get(reason.split(" (at")[0])
+            if opener:  # said where the list (table) opens; its lines are set aside up to where it failed
+                closer = "]" if opener == "[" else "}"
+                first = next((i for i in range(index, -1, -1) if "=" in lines[i]
+                              and lines[i].count(opener) > lines[i].count(closer)), index)
+                line, column = first + 1, lines[first].index(opener) + 1
+            if (line, msgid) not in seen:
+                seen.add((line, msgid))
+                problems.append(Problem(msgid, dict(line=line, column=column), _line_rule(lines, first)))
+            if not lines[index].strip():
+                break
+            for i in range(first, max(index, first + 1) if first < index else index + 1):
+                dropped.add(_line_rule(lines, i))
+                lines[i] = ""
+        except RecursionError:  # arrays or tables nested thousands deep: no campaign file is
+            problems.append(Problem(N_("not a valid TOML file: %(reason)s"), dict(reason="nested too deeply")))
+            break
+    raise CampaignError(problems)
+
+
+def _line_rule(lines: list[str], index: int) -> str | None:
+    """The rule a line of the file writes (``targets.cadre``), if it writes one."""
+    if not 0 <= index < len(lines):
+        return None
+    key = _KEY_LINE.match(lines[index])
+    if not key:
+        return None
+    table = next((m[1] for m in map(_TABLE_LINE.match, reversed(lines[:index])) if m), None)
+    name = key[1].replace('"', "").replace("'", "").strip()
+    return f"{table.strip()}.{name}" if table else name
+
+
 class CampaignError(Exception):
-    """A campaign file is invalid; ``messages`` lists every problem found."""
+    """A campaign file is invalid; ``messages`` lists every problem found (a :class:`Problem`
+    names the rule it is about)."""
 
     def __init__(self, messages: list[Message]):
         self.messages = messages
@@ -78,19 +169,16 @@ class CampaignError(Exception):
 
 
 def parse_campaign(text: str) -> dict:
-    """Validate a campaign file's text and return the complete rule set (defaults filled in)."""
+    """Validate a campaign file's text and return the complete rule set (defaults filled in).
+    Every problem found is raised at once: each syntax error (the rest of the file is read
+    past it) and each rule's."""
     text = text.removeprefix("\ufeff")  # a BOM from Windows Notepad is not TOML
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CampaignError([Message(N_("not a valid TOML file: %(reason)s"), dict(reason=str(exc)))]) from None
-    except RecursionError:  # arrays or tables nested thousands deep: no campaign file is
-        raise CampaignError([Message(N_("not a valid TOML file: %(reason)s"),
-                                     dict(reason="nested too deeply"))]) from None
-    problems: list[Message] = []
+    data, problems, dropped = _read_toml(text)
+    syntax = len(problems)
 
-    def bad(msgid, **params):
-        problems.append(Message(msgid, params))
+    def bad(msgid, at=None, **params):
+        if (at or params.get("key")) not in dropped:  # a rule on a line already reported
+            problems.append(Problem(msgid, params, at or params.get("key")))
 
     for key in REQUIRED:
         if key not in data:
@@ -98,8 +186,9 @@ def parse_campaign(text: str) -> dict:
     allowed_top = set(REQUIRED) | set(DEFAULT_RULES)
     for key in data:
         if key not in allowed_top:
-            bad(N_("unknown key \"%(key)s\"; allowed keys: %(allowed)s"), key=key, allowed=", ".join(sorted(allowed_top)))
-    if problems:
+            bad(N_("unknown key \"%(key)s\"; allowed keys: %(allowed)s"), key=key,
+                allowed=", ".join(sorted(allowed_top)))
+    if len(problems) > syntax or any(key not in data for key in REQUIRED):  # (a key on a bad line: said)
         raise CampaignError(problems)
 
     rules = copy.deepcopy(DEFAULT_RULES)
@@ -109,38 +198,38 @@ def parse_campaign(text: str) -> dict:
     if isinstance(data["code"], str) and data["code"].strip() and not CODE.fullmatch(data["code"]):
         # The code names folders (reports) and appears in URLs: nothing that could leave them.
         bad(N_("\"code\" must be 1 to 32 characters: lower-case letters a-z, digits and hyphens (e.g. "
-               "bdhvs-2026)"))
+               "bdhvs-2026)"), at="code")
     for key in ("starts_on", "ends_on"):
         if not isinstance(data[key], date) or hasattr(data[key], "hour"):
             bad(N_("\"%(key)s\" must be a date written as YYYY-MM-DD (without quotes)"), key=key)
     if not problems and data["ends_on"] < data["starts_on"]:
-        bad(N_("\"ends_on\" is before \"starts_on\""))
+        bad(N_("\"ends_on\" is before \"starts_on\""), at="ends_on")
     groups = data["groups"]
     if not isinstance(groups, list) or not groups or not all(isinstance(g, str) for g in groups):
-        bad(N_("\"groups\" must be a non-empty list of target groups"))
+        bad(N_("\"groups\" must be a non-empty list of target groups"), at="groups")
         groups = []
     else:
         for g in groups:
             if g not in GROUPS:
-                bad(N_("unknown target group \"%(group)s\"; allowed: %(allowed)s"), group=g, allowed=", ".join(GROUPS))
+                bad(N_("unknown target group \"%(group)s\"; allowed: %(allowed)s"), group=g, allowed=", ".join(GROUPS), at="groups")
         if len(set(groups)) != len(groups):
-            bad(N_("\"groups\" lists a group twice"))
+            bad(N_("\"groups\" lists a group twice"), at="groups")
     targets = data["targets"]
     if not isinstance(targets, dict):
-        bad(N_("\"targets\" must be a table"))
+        bad(N_("\"targets\" must be a table"), at="targets")
         targets = {}
     for g in groups:
         if g in GROUPS and g not in targets:
-            bad(N_("missing target for group \"%(group)s\""), group=g)
+            bad(N_("missing target for group \"%(group)s\""), group=g, at=f"targets.{g}")
     for key, value in targets.items():
         if key == "certified":
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                bad(N_("\"targets.certified\" must be a whole number of people, at least 0"))
+                bad(N_("\"targets.certified\" must be a whole number of people, at least 0"), at="targets.certified")
         elif key in groups:
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
-                bad(N_("target of group \"%(group)s\" must be a fraction between 0 and 1 (e.g. 0.8)"), group=key)
+                bad(N_("target of group \"%(group)s\" must be a fraction between 0 and 1 (e.g. 0.8)"), group=key, at=f"targets.{key}")
         else:
-            bad(N_("target \"%(key)s\" is not one of the campaign's groups"), key=key)
+            bad(N_("target \"%(key)s\" is not one of the campaign's groups"), key=key, at=f"targets.{key}")
 
     def merge(defaults: dict, given, path: str):
         if not isinstance(given, dict):
@@ -203,20 +292,20 @@ def _check_values(rules: dict, bad) -> None:
         bad(N_("\"%(key)s\" must be at least 0"), key="mentee_points")
     for kind, points in rules["activity_points"].items():
         if kind not in ACTIVITY_KINDS:
-            bad(N_("unknown activity kind \"%(kind)s\""), kind=kind)
+            bad(N_("unknown activity kind \"%(kind)s\""), kind=kind, at=f"activity_points.{kind}")
         if points < 0:
             bad(N_("\"%(key)s\" must be at least 0"), key=f"activity_points.{kind}")
     badges = rules["badges"]
     tiers = badges["unit_tiers"]
     if not all(0 < v <= 1 for v in tiers.values()):
-        bad(N_("unit badge tiers must be coverages between 0 and 1"))
+        bad(N_("unit badge tiers must be coverages between 0 and 1"), at="badges.unit_tiers")
     for tier, colour in badges["tier_colours"].items():
         if not (len(colour) == 7 and colour[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
             bad(N_("\"%(key)s\" must be a colour written as #RRGGBB"), key=f"badges.tier_colours.{tier}")
     classes = (*PERSON_BADGES, *HOUSEHOLD_BADGES, *(f"unit_{t}" for t in tiers))
     for tier in tiers:
         if f"unit_{tier}" not in badges["names"]:
-            bad(N_("the unit badge tier \"%(tier)s\" needs a name: badges.names.unit_%(tier)s"), tier=tier)
+            bad(N_("the unit badge tier \"%(tier)s\" needs a name: badges.names.unit_%(tier)s"), tier=tier, at=f"badges.names.unit_{tier}")
     for code, name in badges["names"].items():
         if code not in classes:
             bad(N_("\"%(key)s\" names no badge; badges: %(allowed)s"), key=f"badges.names.{code}",
@@ -225,7 +314,7 @@ def _check_values(rules: dict, bad) -> None:
             bad(N_("\"%(key)s\" must be a non-empty text"), key=f"badges.names.{code}")
     for b in rules["nominees"]["collective_brackets"]:
         if b not in UNIT_KINDS:
-            bad(N_("unknown bracket \"%(bracket)s\" in nominees.collective_brackets"), bracket=b)
+            bad(N_("unknown bracket \"%(bracket)s\" in nominees.collective_brackets"), bracket=b, at="nominees.collective_brackets")
     for key in ("collectives_per_bracket", "individual_min_mentees", "individuals_max", "families_per_commune"):
         value = rules["nominees"][key]
         if not isinstance(value, int) or value < 0:
@@ -235,9 +324,9 @@ def _check_values(rules: dict, bad) -> None:
         if not isinstance(value, int) or value < 1:
             bad(N_("\"%(key)s\" must be a whole number, at least 1"), key=f"badges.{key}")
     if rules["publication"]["weekday"] not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
-        bad(N_("\"publication.weekday\" must be one of mon, tue, wed, thu, fri, sat, sun"))
+        bad(N_("\"publication.weekday\" must be one of mon, tue, wed, thu, fri, sat, sun"), at="publication.weekday")
     if not 0 <= rules["publication"]["hour"] <= 23:
-        bad(N_("\"publication.hour\" must be between 0 and 23"))
+        bad(N_("\"publication.hour\" must be between 0 and 23"), at="publication.hour")
 
 
 def load_campaign(text: str, *, actor: str) -> tuple[Campaign, bool]:

@@ -69,6 +69,26 @@ def people_of(unit: Unit, page: int, search: str = "") -> Page:
     return paginate(q, sa.select(sa.func.count()).select_from(Person).where(*where), page)
 
 
+def find_people(unit: Unit, search: str, page: int, scope: str | None) -> Page:
+    """People of ``unit``'s whole subtree whose name or id holds ``search``, by name, each
+    with their own unit; only those ``scope`` may see (accounts.access.people_within)."""
+    text = search.strip()
+    own = aliased(Unit)  # the person's own unit
+    home = aliased(Unit)  # the household's unit: its page is linked only if in scope
+    # Escaped: a typed "%" or "_" is a character to find, not a pattern matching everyone.
+    where = [own.path.startswith(unit.path), people_within(own.path, scope),
+             sa.or_(Person.full_name.icontains(text, autoescape=True),
+                    Person.external_id.icontains(text, autoescape=True))]
+    q = (sa.select(Person.external_id, Person.full_name, Person.group, own.code.label("unit_code"),
+                   own.name.label("unit_name"), Household.code.label("household_code"),
+                   home.path.label("household_path"))
+         .join(own, own.id == Person.unit_id)
+         .outerjoin(Household, Household.id == Person.household_id).outerjoin(home, home.id == Household.unit_id)
+         .where(*where).order_by(Person.full_name, Person.external_id))
+    return paginate(q, sa.select(sa.func.count()).select_from(Person).join(own, own.id == Person.unit_id)
+                    .where(*where), page)
+
+
 def households_of(unit: Unit, page: int) -> Page:
     q = (sa.select(Household.code, Household.head_name,
                    sa.select(sa.func.count()).where(Person.household_id == Household.id).scalar_subquery()

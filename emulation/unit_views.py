@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.access import EDITORS, STAFF, allow, in_scope, require_person_in_scope, require_unit_in_scope, scope_path
-from emulation.scoring.progress import current_campaign, person_score
+from emulation.scoring.progress import current_campaign, gaps, person_score, unit_tree
 from web.params import page_arg
 
 from . import directory
-from .blueprint import bp
+from .blueprint import bp, requested_campaign
 from .forms import PupilsForm
 from .privacy import NotASchool, set_pupils_hidden
 
@@ -18,10 +18,12 @@ from .privacy import NotASchool, set_pupils_hidden
 @bp.get("/units")
 @allow(*STAFF)
 def units():
-    tops = directory.roots(scope_path())
-    if len(tops) == 1:
-        return redirect(url_for("emulation.unit", code=tops[0].code))
-    return render_template("emulation/units.html", tops=tops)
+    """The unit tree a person may browse (the province, or a manager's subtree), two levels
+    below its top, each unit with its coverage."""
+    campaign, campaigns = requested_campaign()
+    rows, updating = unit_tree(campaign, scope_path()) if campaign else ([], False)
+    return render_template("emulation/units.html", rows=rows, campaign=campaign, campaigns=campaigns,
+                           updating=updating, gaps=gaps, tops=directory.roots(scope_path()))
 
 
 def _unit_in_scope(code: str):
@@ -36,13 +38,20 @@ def _unit_in_scope(code: str):
 @bp.get("/units/<code>")
 @allow(*STAFF)
 def unit(code):
+    """A unit's page: its coverage by target group (the groups furthest from their target
+    first), its sub-units' coverage, a search of the people of its whole subtree, then the
+    people and households registered with the unit itself."""
     u = _unit_in_scope(code)
-    page = page_arg()
     search = request.args.get("q", "").strip()[:100]
+    page, people_page, households_page = page_arg(), page_arg("ppage"), page_arg("hpage")  # checked at the edge
+    campaign, campaigns = requested_campaign()
+    tree, updating = unit_tree(campaign, u.path, levels=1) if campaign else ([], False)
     return render_template(
         "emulation/unit.html", unit=u, trail=[(a, in_scope(a)) for a in directory.ancestors(u)],
-        children=directory.children(u), registered=directory.registered_by_group(u),
-        people=directory.people_of(u, page, search), households=directory.households_of(u, page_arg("hpage")),
+        campaign=campaign, campaigns=campaigns, updating=updating, figures=tree[0].unit if tree else None,
+        below=tree[1:], gaps=gaps, registered=directory.registered_by_group(u),
+        found=directory.find_people(u, search, page, scope_path()) if search else None,
+        people=directory.people_of(u, people_page), households=directory.households_of(u, households_page),
         search=search, scope=scope_path() or "",
         pupils_form=PupilsForm() if u.kind == "school" and current_user.role in EDITORS else None)
 

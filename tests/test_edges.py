@@ -132,7 +132,7 @@ def hostile_world(app, access_world, signed_in):  # noqa: F811
 
 @pytest.mark.parametrize("url", [
     f"/leaderboards?board=people&after={HUGE}:P1", f"/leaderboards?board=people&before={HUGE}:P1",
-    f"/leaderboards?board=households&after=-1:H1", f"/units/THCS?page={HUGE}", f"/units/THCS?hpage={HUGE}",
+    f"/leaderboards?board=households&after=-1:H1", f"/units/THCS?page={HUGE}", f"/units/THCS?hpage={HUGE}", f"/units/THCS?ppage={HUGE}",
     "/units/THCS?page=-5", f"/admin/audit?page={HUGE}", "/admin/audit?page=" + "9" * 5000,
     "/reports/bdhvs-2025/0000.xlsx", "/reports/bdhvs-2025/9999-Q4.xlsx", "/reports/bdhvs-2025/1900.pdf",
     f"/nominees/{HUGE}", f"/nominees/{HUGE}.csv", f"/imports/{{job}}?page={HUGE}",

@@ -7,6 +7,7 @@ its subtree), brought to the requested date first. Imports keep them current
 of a new day, or after another date was scored, recomputes (the scheduler does it each
 night, see leaderboards/schedule.py).
 """
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -144,3 +145,74 @@ def household_score(campaign: Campaign, household_id: int, as_of: date | None = 
     """A household's stored scores for ``campaign`` as of ``as_of`` (today by default)."""
     ensure_scores(campaign, as_of or province_today(), wait=False)  # as campaign_progress
     return db.session.get(HouseholdScore, (campaign.id, household_id))
+
+
+@dataclass
+class Gap:
+    """A target group of a unit against its target: how far it is, and how many more people."""
+    group: str
+    coverage: Coverage
+    target: float
+
+    @property
+    def missing(self) -> int:
+        """People still to universalize for the target (0 once met)."""
+        return max(0, math.ceil(self.target * self.coverage.d - self.coverage.n - 1e-9))
+
+    @property
+    def met(self) -> bool:
+        return self.missing == 0
+
+
+def gaps(unit: UnitProgress, targets: dict) -> list[Gap]:
+    """The groups of ``unit`` that have people to count, furthest below their target first
+    (then the lowest coverage): what a unit should work on."""
+    found = [Gap(g, c, targets[g]) for g, c in unit.by_group.items() if c.d]
+    return sorted(found, key=lambda x: (x.met, (x.coverage.share or 0) - x.target, x.group))
+
+
+@dataclass
+class TreeRow:
+    unit: UnitProgress
+    depth: int  # 0 for the tree's top
+    below: int  # sub-units, all levels
+
+
+def unit_tree(campaign: Campaign, scope_path: str | None = None, *, levels: int = 2,
+              as_of: date | None = None) -> tuple[list[TreeRow], bool]:
+    """The units of a subtree (``scope_path``'s unit, or the province's roots) down to
+    ``levels`` below its top, each with its coverage over its own subtree, in tree order
+    (siblings by name); and whether the scores are being brought up to date."""
+    as_of = as_of or province_today()
+    fresh = ensure_scores(campaign, as_of, wait=False)
+    where = [Unit.path.startswith(scope_path)] if scope_path else []
+    rows = db.session.execute(
+        sa.select(Unit.id, Unit.parent_id, Unit.code, Unit.name, Unit.kind, Unit.path, UnitScore.by_group,
+                  UnitScore.reached_on)
+        .outerjoin(UnitScore, sa.and_(UnitScore.unit_id == Unit.id, UnitScore.campaign_id == campaign.id))
+        .where(*where)).all()
+    figures, kids = {}, {}
+    for r in rows:
+        figures[r.id] = UnitProgress(r.id, r.code, r.name, r.kind, r.path,
+                                     {g: Coverage(*(r.by_group or {}).get(g, (0, 0))) for g in campaign.groups},
+                                     as_date(r.reached_on))
+        kids.setdefault(r.parent_id, []).append(r.id)
+    tops = [r.id for r in rows if (r.path == scope_path if scope_path else r.parent_id is None)]
+    below = {}
+
+    def count(uid):
+        below[uid] = sum(1 + count(k) for k in kids.get(uid, ()))
+        return below[uid]
+
+    out = []
+
+    def walk(uid, depth):
+        out.append(TreeRow(figures[uid], depth, below[uid]))
+        if depth < levels:
+            for k in sorted(kids.get(uid, ()), key=lambda i: (figures[i].name, figures[i].code)):
+                walk(k, depth + 1)
+
+    for top in sorted(tops, key=lambda i: figures[i].name):
+        count(top)
+        walk(top, 0)
+    return out, not fresh

@@ -1,6 +1,7 @@
 """The staff pages: import by upload (report, dry run, scope, audit), the dashboard, the
 unit tree, a person's and a household's page."""
 import csv
+import html
 import io
 import re
 from datetime import date
@@ -25,7 +26,7 @@ def follow(web, response):
 def error_rows(page: str) -> list[tuple[str, str, str]]:
     """(line, column, value) of the report's table."""
     body = page.split('id="errors"', 1)[1]
-    return re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>', body)
+    return re.findall(r'<tr><td class="num[^"]*"[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>', body)
 
 
 def test_an_upload_with_errors_lists_every_bad_row_and_writes_nothing(signed_in, probe, world):
@@ -112,13 +113,22 @@ def test_the_dashboard_moves_after_an_import(signed_in, world, campaign):
     def cadres():
         page = web.get("/dashboard").get_data(as_text=True)
         row = page.split("Cán bộ, công chức, viên chức", 1)[1]
-        return re.findall(r'<td class="num">([^<]*)</td>', row)[:2]
+        return re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row)[:2]
 
     assert cadres() == ["0", "40"]
     admin = signed_in("admin")
     follow(admin, upload(admin, "completions", [{"person_id": "P1", "skill_code": "S1",
                                                  "completed_on": date(2025, 3, 15), "source": "mooc"}]))
     assert cadres() == ["1", "40"]
+
+
+def test_the_dashboard_says_what_its_head_count_is(signed_in, world, campaign):
+    """The official head count (declared, or registered when more) is not the people registered:
+    the page says which is which."""
+    page = signed_in("viewer").get("/dashboard").get_data(as_text=True)
+    assert "người đã đăng ký" in page and "Tổng số người (chính thức)" in page
+    assert re.search(r"Tổng số người \(chính thức\): số người mỗi đơn vị khai báo[^<]*ít nhất bằng số người đã "
+                     r"đăng ký \(\d+ người trong hệ thống\)", page)
 
 
 def test_the_dashboard_of_a_manager_is_their_unit(signed_in, world, campaign):
@@ -131,19 +141,50 @@ def test_a_person_page_shows_the_national_id_only_by_its_last_digits(signed_in, 
     assert "Nguyễn Văn An" in page and f.NID_P1[-3:] in page and f.NID_P1 not in page
 
 
-def test_the_unit_tree_is_browsed_from_the_top(signed_in, world):
+def test_the_unit_tree_is_browsed_from_the_top(signed_in, world, campaign):
     admin = signed_in("admin")
-    r = admin.get("/units")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/units/LC")
+    tree = admin.get("/units").get_data(as_text=True)
+    # The province and two levels below, each unit with its coverage.
+    for code in ("LC", "TP", "BL", "THCS"):
+        assert f'href="/units/{code}"' in tree, code
+    assert tree.index("/units/LC") < tree.index("/units/TP") < tree.index("/units/BL") < tree.index("/units/THCS")
+    assert 'class="depth-2"' in tree and "0,0%" in tree
     page = admin.get("/units/TP").get_data(as_text=True)
     assert "/units/BL" in page and "/units/THCS" in page and "/people/P1" in page
-    assert signed_in("manager").get("/units").headers["Location"].endswith("/units/THCS")
+    manager_tree = signed_in("manager").get("/units").get_data(as_text=True)
+    assert 'href="/units/THCS"' in manager_tree and "/units/TP" not in manager_tree
     page = signed_in("manager").get("/units/THCS").get_data(as_text=True)
     assert "/people/P3" in page and 'href="/units/TP"' not in page  # above: named, not linked
     page = admin.get("/units/BL?q=Páo").get_data(as_text=True)
-    assert "/people/P2" not in page
+    assert "/people/P2" not in page.split('id="find"', 1)[1].split('id="headcounts"', 1)[0]
     page = admin.get("/units/BL?q=Bình").get_data(as_text=True)
-    assert "/people/P2" in page and "/people/P4" not in page
+    assert "/people/P2" in page.split('id="find"', 1)[1].split('id="headcounts"', 1)[0]
+
+
+def test_a_unit_page_opens_on_its_coverage_and_worst_group(signed_in, world, campaign):
+    page = signed_in("admin").get("/units/TP").get_data(as_text=True)
+    coverage, rest = page.split('id="coverage"', 1)[1].split('id="children"', 1)
+    # Ward TP: 40 cadres, 900 citizens declared (and 300 pupils in its school), nobody universalized yet (BL registers 2 more citizens).
+    assert "Còn xa chỉ tiêu nhất: Học sinh, sinh viên, còn thiếu 300 người." in coverage  # 0 of 300, target 100%
+    table = coverage.split("<tbody>", 1)[1]
+    assert table.index("Học sinh, sinh viên") < table.index("Người dân")  # the furthest first
+    assert "còn thiếu 722 người" in table  # citizens: 80% of 902
+    assert page.index('id="coverage"') < page.index('id="find"') < page.index('id="headcounts"')
+
+
+def test_people_are_found_across_the_whole_subtree_within_the_scope(signed_in, world):
+    admin = signed_in("admin")
+    found = admin.get("/units/LC?q=p").get_data(as_text=True).split('id="find"', 1)[1]
+    found = found.split('id="headcounts"', 1)[0]
+    for p in ("P1", "P2", "P3", "P4"):  # registered with TP, BL, THCS: all below the province
+        assert f"/people/{p}" in found, p
+    assert "Bản Làng" in found and "Trường THCS Tân Phong" in found  # each with their own unit
+    manager = signed_in("manager")
+    assert manager.get("/units/TP?q=a").status_code == 403  # above the manager's unit
+    mine = manager.get("/units/THCS?q=Giàng").get_data(as_text=True).split('id="find"', 1)[1]
+    assert "/people/P3" in mine and "/people/P2" not in mine
+    none = admin.get("/units/THCS?q=Lò").get_data(as_text=True).split('id="find"', 1)[1]
+    assert "/people/P2" not in none.split('id="headcounts"', 1)[0]  # BL is not below THCS
 
 
 def test_a_household_page_lists_its_members(signed_in, world):
@@ -167,6 +208,24 @@ def test_campaign_rules_are_edited_by_admins(signed_in, world, campaign, probe):
     assert r.status_code == 400
     assert probe.count("campaigns") == 1
     assert "<textarea" not in signed_in("viewer").get("/campaigns/bdhvs-2025").get_data(as_text=True)
+
+
+def test_every_syntax_error_of_a_campaign_file_is_shown_in_vietnamese(signed_in, world, campaign, probe):
+    admin = signed_in("admin")
+    toml = html.unescape(admin.get("/campaigns/bdhvs-2025").get_data(as_text=True).split('name="toml"', 1)[1]
+                         .split(">", 1)[1].split("</textarea>", 1)[0])
+    broken = (toml.replace('name = "', "name = ", 1).replace("cadre = 0.80", "cadre 0.80")
+              .replace("ends_on = 2025-12-31", "ends_on = 2025-02-30"))
+    before = probe.scalar("SELECT source_toml FROM campaigns")
+    r = admin.post("/campaigns/bdhvs-2025", {"toml": broken})
+    page = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 400
+    alert = page.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    lines = [int(n) for n in re.findall(r"<li>dòng (\d+)", alert)]
+    assert len(lines) == 3 and lines == sorted(lines), alert
+    assert "không phải là một giá trị" in alert and "không phải là ngày" in alert and "cần có dấu" in alert
+    assert "Expected" not in alert and "(at line" not in alert and "Invalid" not in alert
+    assert probe.scalar("SELECT source_toml FROM campaigns") == before
 
 
 def test_the_audit_log_shows_imports_and_sign_ins(signed_in, world):
