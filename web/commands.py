@@ -1,5 +1,5 @@
 """What every command line of the app shares: the database-error wrapper, the actor a
-command is audited as, progress bars, rows written as CSV or JSON."""
+command is audited as, rows written as CSV or JSON."""
 import getpass
 import json
 import sqlite3
@@ -13,9 +13,6 @@ from sqlalchemy.exc import DBAPIError
 from extensions import database_busy
 
 from .spreadsheets import csv_writer
-
-ERRORS_SHOWN = 100
-
 
 def cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
@@ -80,25 +77,3 @@ class DatabaseCommand(click.Command):
             raise click.ClickException(
                 _("Database error: %(reason)s. Has the schema been created with \"flask --app app db upgrade\"?",
                   reason=reason)) from None
-
-
-class Progress:
-    """A click progress bar over bytes, shown only when attached to a terminal."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = None
-        self.done = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(max(done - self.done, 0))
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)

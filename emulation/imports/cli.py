@@ -5,9 +5,33 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from web.commands import ERRORS_SHOWN, DatabaseCommand, Progress, cli_actor
+from web.commands import DatabaseCommand, cli_actor
 
 from .importers import KINDS, run_import
+
+ERRORS_SHOWN = 100
+
+
+class Progress:
+    """A click progress bar over bytes, shown only when attached to a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(max(done - self.done, 0))
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @click.command("import", cls=DatabaseCommand)
