@@ -63,16 +63,16 @@ TARGETS = {
             "integer", "flag", "day", "Lookup.__missing__", "Lookup.optional", "national_id_hasher",
             "groups_list")),
     "awarding": Target(("badges/awarding.py", "badges/classes.py"), (
-        "tests/badges/test_awarding.py", "tests/emulation/test_boundaries.py"),
-        _in("badges.awarding", "_due_selects") + _in("badges.classes", "_badge_rules")),
+        "tests/badges/test_awarding.py", "tests/badges/test_classes.py", "tests/emulation/test_boundaries.py"),
+        _in("badges.awarding", "_due_selects", "_award") + _in("badges.classes", "_badge_rules")),
     "nominees": Target(("emulation/commendation/nominees.py",), (
         "tests/emulation/commendation/test_nominees.py", "tests/emulation/test_boundaries.py"),
-        _in("emulation.commendation.nominees", "list_rules", "_individuals")),
+        _in("emulation.commendation.nominees", "list_rules", "derive", "_collectives", "_individuals", "_families")),
     "scoring": Target(("emulation/scoring/scores.py",), (
         "tests/emulation/scoring/test_scoring.py", "tests/emulation/scoring/test_sort_keys.py",
         "tests/emulation/test_boundaries.py"),
         _in("emulation.scoring.scores", "_greatest", "_later_of_both", "_monday", "_required_by_group", "_in_list",
-            "_unit_rows")),
+            "_Rules.of", "_Scorer.people", "_Scorer.mentors", "_Scorer.households", "_Scorer.units", "_unit_rows")),
 }
 
 # What the copy under mutants/ needs besides the packages: mutmut imports everything from
