@@ -122,6 +122,35 @@ def test_the_current_campaign_on_its_first_and_last_days(app, campaign, monkeypa
             assert current_campaign().code == code, day
 
 
+def test_the_current_campaign_among_overlapping_ones_and_none_at_all(app, monkeypatch):
+    """No campaign: none (not an error). Two running at once: the one that started last,
+    whatever the order they were loaded in; none running nor ended: the first to start."""
+    import re
+    from pathlib import Path
+
+    from emulation.campaigns import load_campaign
+    from emulation.scoring import progress
+
+    text = (Path(__file__).resolve().parents[3] / "campaigns" / "bdhvs-2026.toml").read_text(encoding="utf-8")
+
+    def variant(code, starts, ends):
+        out = re.sub(r'(?m)^code = ".*"$', f'code = "{code}"', text)
+        out = re.sub(r"(?m)^starts_on = .*$", f"starts_on = {starts}", out)
+        return re.sub(r"(?m)^ends_on = .*$", f"ends_on = {ends}", out)
+
+    with app.app_context():
+        monkeypatch.setattr(progress, "province_today", lambda: date(2026, 6, 1))
+        assert current_campaign() is None
+        # Loaded first, starts later: the lower id must not decide.
+        load_campaign(variant("late-start", "2026-05-01", "2026-12-31"), actor="test")
+        load_campaign(variant("early-start", "2026-01-01", "2026-12-31"), actor="test")
+        load_campaign(variant("next-year", "2027-01-01", "2027-12-31"), actor="test")
+        load_campaign(variant("next-spring", "2027-03-01", "2027-12-31"), actor="test")
+        assert current_campaign().code == "late-start"
+        monkeypatch.setattr(progress, "province_today", lambda: date(2025, 6, 1))
+        assert current_campaign().code == "early-start"  # none running or ended: the first to start
+
+
 def test_figures_add_up_over_units_by_hand():
     """A province of several roots: the groups' figures add up, and it reached its
     coverage on the latest day any of them did; a unit meets its targets when every group
