@@ -225,3 +225,36 @@ def test_home_affairs_staff_review_a_list_on_the_web(app, staff, campaign, world
     manager = Web(app.test_client())
     manager.login(EMAILS["manager"], PASSWORD)
     assert manager.get("/nominees").status_code == 403
+
+
+def test_each_entry_s_name_role_and_summary_by_hand(app, province):
+    """What the documents print of each nominee, every text whole: the figures of the
+    fixture worked out by hand (mentee points 20 each; X4 reached its coverage a day before
+    X1; D's 10 points tie with six others, of whom A, F, G, B and C finished earlier)."""
+    from emulation.commendation.nominees import decide, entries_of, generate
+    from emulation.models import Campaign
+
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE households SET head_name = 'Lò Văn Sáng' WHERE code = 'H1'"))
+        db.session.execute(sa.text("UPDATE people SET position = 'Bí thư chi bộ' WHERE external_id = 'M1'"))
+        db.session.commit()
+        lst = generate(db.session.get(Campaign, province), AS_OF, actor="test")
+        decide(lst, "add", "individual", "D", "Hướng dẫn nhiều người cao tuổi trong thôn", actor="test")
+        got = [(e.section, e.code, e.name, e.role_unit, e.summary, e.award_form, e.rank, e.added)
+               for e in entries_of(lst)]
+    province_form, commune_form = "Bằng khen của Chủ tịch UBND tỉnh", "Giấy khen của Chủ tịch UBND cấp xã"
+    assert got == [
+        ("collective", "X1", "X1", "Xã, P", "Tỷ lệ phổ cập kỹ năng số 100,0% (2/2); xếp thứ 2/4 xã.",
+         province_form, 2, False),
+        ("individual", "M1", "M1", "Bí thư chi bộ, P",
+         "Kèm cặp 3 người đạt phổ cập kỹ năng số; 60 điểm; xếp thứ 1/10 người.", province_form, 1, False),
+        ("individual", "M3", '=HYPERLINK("http://x")', "P",
+         "Kèm cặp 2 người đạt phổ cập kỹ năng số; 50 điểm; xếp thứ 2/10 người.", province_form, 2, False),
+        ("individual", "D", "D", "X2",
+         "Kèm cặp 0 người đạt phổ cập kỹ năng số; 10 điểm; xếp thứ 9/10 người.", province_form, 9, True),
+        ("family", "H1", "Hộ Lò Văn Sáng", "X1",
+         "Gia đình số từ ngày 03/04/2025; 1/1 thành viên học kỹ năng số; 10 điểm; xếp thứ 1/4 hộ.",
+         commune_form, 1, False),
+        ("family", "H3", "Hộ H3", "X2",
+         "Gia đình số từ ngày 05/04/2025; 1/1 thành viên học kỹ năng số; 10 điểm; xếp thứ 4/4 hộ.",
+         commune_form, 4, False)]
