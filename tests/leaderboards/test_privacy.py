@@ -234,3 +234,30 @@ def test_only_the_pupils_of_a_school_that_hides_them_are_hidden(public, app):
         assert hidden() == {"P3", "P12"}
         with pytest.raises(NotASchool, match="^U2$"):
             set_pupils_hidden(db.session.scalar(sa.select(Unit).where(Unit.code == "U2")), True, actor="test")
+
+
+def test_the_public_pages_filter_names_the_hidden_pupils_and_schools_exactly(public, app):
+    """hidden_pupils (the filter every public board and badge page applies), hidden_schools
+    (the public pages' cache key) and any_hidden follow which schools hide, school by school:
+    a pupil of another school, and the adults of the hiding one, stay public."""
+    from emulation.models import Unit
+    from emulation.privacy import any_hidden, hidden_pupils, hidden_schools, set_pupils_hidden
+
+    public.load("people", [
+        {"external_id": "P13", "full_name": "Lò Văn Giáo", "group": "cadre", "unit_code": "THCS"},
+        {"external_id": "P14", "full_name": "Vàng Thị Mai", "group": "student", "unit_code": "THPT"}])
+    with app.app_context():
+        thcs, thpt = (db.session.scalar(sa.select(Unit).where(Unit.code == c)) for c in ("THCS", "THPT"))
+
+        def state():
+            return set(db.session.scalars(hidden_pupils())), hidden_schools(), any_hidden()
+
+        assert state() == (set(), (), False)
+        set_pupils_hidden(thcs, True, actor="test")
+        assert state() == ({"P3", "P12"}, (thcs.id,), True)
+        set_pupils_hidden(thpt, True, actor="test")
+        assert state() == ({"P3", "P12", "P14"}, tuple(sorted((thcs.id, thpt.id))), True)
+        set_pupils_hidden(thcs, False, actor="test")
+        assert state() == ({"P14"}, (thpt.id,), True)  # as many schools hide as before: another key
+        set_pupils_hidden(thpt, False, actor="test")
+        assert state() == (set(), (), False)
