@@ -6,6 +6,7 @@ module its own tests notice. Not part of CI (too slow on two cores); run by hand
     .venv/bin/python tests/mutation/run.py              # every module (about an hour)
     .venv/bin/python tests/mutation/run.py privacy      # one module
     .venv/bin/python tests/mutation/run.py --list       # the modules and their tests
+    .venv/bin/python tests/mutation/run.py --resume nominees   # go on where a stopped run left off
 
 For each module the script copies the checkout's tracked files (as they are in the work
 tree) to a scratch folder (``$MUTATION_DIR``, by default ``/tmp/thi-dua-so-mutation``),
@@ -157,6 +158,8 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="show the modules and their tests")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--report-only", action="store_true", help="summarise the last run's results again")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on with the last run's copy: only the mutants not checked yet are run")
     parser.add_argument("--all-functions", action="store_true", help="every function of each module, not only its rules")
     args = parser.parse_args()
     if args.list:
@@ -175,7 +178,7 @@ def main() -> int:
                                                             "REQUIRE_BROWSER")}
     env["HYPOTHESIS_PROFILE"] = "ci"
     names = args.modules or list(TARGETS)
-    if not args.report_only:  # every copy first: the work tree may change while mutmut runs
+    if not (args.report_only or args.resume):  # every copy first: the work tree may change while mutmut runs
         for name in names:
             prepare(name, TARGETS[name], scratch)
     summaries = []
@@ -188,7 +191,15 @@ def main() -> int:
             print(f"== {name}: mutmut in {copy}", flush=True)
             patterns = list(target.functions) or [f"{Path(f).with_suffix('').as_posix().replace('/', '.')}.*"
                                                   for f in target.files]
-            subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *patterns], cwd=copy, env=env)
+            if args.resume and copy.exists():
+                # mutmut runs again every mutant it is named, checked or not: name only the rest.
+                patterns = sorted(k for k, v in selected(results(copy, mutmut), target).items() if v == "not checked")
+                print(f"   {len(patterns)} mutants not checked yet", flush=True)
+            elif args.resume:
+                prepare(name, target, scratch)
+            if patterns:
+                subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *patterns], cwd=copy,
+                               env=env)
         s = summary(name, selected(results(copy, mutmut), target))
         summaries.append(s)
         (copy / "summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
