@@ -191,11 +191,12 @@ def main() -> int:
             print(f"== {name}: mutmut in {copy}", flush=True)
             patterns = list(target.functions) or [f"{Path(f).with_suffix('').as_posix().replace('/', '.')}.*"
                                                   for f in target.files]
-            if args.resume and copy.exists():
+            found = selected(results(copy, mutmut), target) if args.resume and copy.exists() else {}
+            if found:
                 # mutmut runs again every mutant it is named, checked or not: name only the rest.
-                patterns = sorted(k for k, v in selected(results(copy, mutmut), target).items() if v == "not checked")
+                patterns = sorted(k for k, v in found.items() if v == "not checked")
                 print(f"   {len(patterns)} mutants not checked yet", flush=True)
-            elif args.resume:
+            elif args.resume and not copy.exists():
                 prepare(name, target, scratch)
             if patterns:
                 subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *patterns], cwd=copy,
