@@ -43,7 +43,10 @@ class ChangePasswordForm(Form):
 class UserCreateForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
     role = SelectField(_l("Role"), choices=role_choices, validate_choice=True)
-    unit_code = StringField(_l("Unit code (managers only)"), validators=[Optional(), Length(max=32, message=TOO_LONG)])
+    # The units of the signed-in person's subtree, from the unit tree (set by the view:
+    # accounts.services.unit_choices); create_user refuses any other.
+    unit_code = SelectField(_l("Unit (managers only)"), choices=[], validate_choice=False,
+                            validators=[Optional(), Length(max=32, message=TOO_LONG)])
 
     def validate_role(self, field):
         if field.data not in ROLES:  # a form sent without a role (WTForms 3 turns only ValidationError

@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
@@ -84,8 +85,9 @@ def _audit(actor: str, action: str, target: str, **details) -> None:
 
 
 def create_user(email: str, role: str, *, unit_code: str | None = None, password: str | None = None,
-                actor: str, must_change_password: bool = True) -> tuple[User, str]:
-    """Create an account; returns it with its password (a temporary one unless given)."""
+                actor: str, must_change_password: bool = True, within: str | None = None) -> tuple[User, str]:
+    """Create an account; returns it with its password (a temporary one unless given).
+    ``within``: the unit path whose subtree the unit must be in (None: anywhere)."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 255 or any(c.isspace() for c in email):
         raise AccountError(N_("\"%(email)s\" is not an email address."), email=email)
@@ -99,7 +101,7 @@ def create_user(email: str, role: str, *, unit_code: str | None = None, password
             raise AccountError(N_("Only a manager account is bound to a unit."))
         unit_class = User.unit.property.mapper.class_  # the campaign's Unit, without importing its package
         unit = db.session.scalar(select(unit_class).where(unit_class.code == unit_code))
-        if unit is None:
+        if unit is None or (within and not unit.path.startswith(within)):
             raise AccountError(N_("Unknown unit \"%(value)s\"."), value=unit_code)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(N_("An account with the email %(email)s already exists."), email=email)
@@ -113,6 +115,46 @@ def create_user(email: str, role: str, *, unit_code: str | None = None, password
     _audit(actor, "user.create", email, role=role, unit=unit_code)
     db.session.commit()
     return user, password
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    code: str
+    name: str
+    depth: int  # 0: the top of the list (the province, or a manager's own unit)
+    group: str  # the name of the unit's branch one level below the top (its commune, for a village)
+
+
+UNIT_CHOICES_MAX = 300  # beyond, the page asks to narrow the list by a search
+
+
+def unit_choices(scope_path: str | None, search: str = "", limit: int = UNIT_CHOICES_MAX
+                 ) -> tuple[list[UnitChoice], int]:
+    """The units an account can be bound to, as the unit tree orders them (each branch after
+    its unit): those of ``scope_path``'s subtree (the whole province for None), whose name or
+    code contains ``search`` when given; at most ``limit``, with the number that match.
+    Columns only (a province has a few thousand units), never the ORM's objects."""
+    unit = User.unit.property.mapper.class_  # the campaign's Unit, without importing its package
+    where = [unit.path.startswith(scope_path)] if scope_path else []
+    search = search.strip()[:64]
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(sa.or_(unit.name.ilike(pattern, escape="\\"), unit.code.ilike(pattern, escape="\\")))
+    total = db.session.scalar(select(sa.func.count()).select_from(unit).where(*where))
+    rows = db.session.execute(select(unit.code, unit.name, unit.path).where(*where)
+                              .order_by(unit.path).limit(limit)).all()
+    top = scope_path.count("/") - 1 if scope_path else 1
+    names = {}
+    if rows:
+        ids = {int(part) for _c, _n, path in rows for part in path.strip("/").split("/")[top:top + 1] if part}
+        names = dict(db.session.execute(select(unit.id, unit.name).where(unit.id.in_(ids))).all())
+    out = []
+    for code, name, path in rows:
+        parts = path.strip("/").split("/")
+        depth = max(0, len(parts) - top)
+        branch = parts[top] if len(parts) > top else None
+        out.append(UnitChoice(code, name, depth, names.get(int(branch), "") if branch else ""))
+    return out, total
 
 
 @dataclass

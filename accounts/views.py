@@ -15,7 +15,7 @@ from web.params import page_arg
 
 from . import services
 from .audit import action_label, detail_lines
-from .access import ADMIN, SIGNED_IN, allow, public
+from .access import ADMIN, SIGNED_IN, allow, public, scope_path
 from .forms import ROLE_NAMES, ActionForm, ChangePasswordForm, LoginForm, TokenCreateForm, UserCreateForm
 from .models import AuditLog, User
 
@@ -87,11 +87,30 @@ def _users_page(form=None, *, created=None, reset=None):
     in this response only: never in the session cookie (a flash message would put it there),
     never in a cache."""
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    form = form or UserCreateForm(formdata=None)
+    search = request.args.get("unit_q", "").strip()[:64]
+    shown, total = _unit_picker(form, search)
     response = make_response(render_template(
-        "accounts/users.html", form=form or UserCreateForm(formdata=None), accounts=accounts, created=created,
-        reset=reset, action=ActionForm(), role_names=ROLE_NAMES, tokens_in_force=services.tokens_in_force()))
+        "accounts/users.html", form=form, accounts=accounts, created=created,
+        reset=reset, action=ActionForm(), role_names=ROLE_NAMES, tokens_in_force=services.tokens_in_force(),
+        unit_search=search, units_shown=shown, units_total=total))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _unit_picker(form: UserCreateForm, search: str) -> tuple[int, int]:
+    """The unit list of the new account's form: the units of the signed-in person's subtree
+    (matching ``search``), grouped by their branch of the tree. Returns (shown, matching)."""
+    choices, total = services.unit_choices(scope_path(), search)
+    groups: dict[str, list] = {_("No unit"): [("", _("none (not a unit manager)"))]}
+    for c in choices:
+        indent = "\u00a0\u00a0" * max(0, c.depth - 1)
+        groups.setdefault(c.group or c.name, []).append((c.code, f"{indent}{c.name} ({c.code})"))
+    chosen = form.unit_code.data
+    if chosen and all(chosen != code for options in groups.values() for code, _label in options):
+        groups[_("No unit")].append((chosen, chosen))  # sent back as it was typed, to be seen with its error
+    form.unit_code.choices = groups
+    return len(choices), total
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -101,7 +120,8 @@ def users():
     if form.validate_on_submit():
         try:
             user, password = services.create_user(form.email.data, form.role.data,
-                                                  unit_code=form.unit_code.data or None, actor=current_user.email)
+                                                  unit_code=form.unit_code.data or None, actor=current_user.email,
+                                                  within=scope_path())
         except services.AccountError as exc:
             form.email.errors.append(exc.message.render())
         else:

@@ -346,3 +346,155 @@ def load_campaign(text: str, *, actor: str) -> tuple[Campaign, bool]:
                             target=rules["code"], details={"name": rules["name"]}))
     db.session.commit()
     return campaign, created
+
+
+# ---------------------------------------------------------------- the rules form
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class RuleField:
+    """One rule of a campaign file as a form field: ``path`` is its place in the file
+    (``targets.cadre``), ``kind`` one of text, number, date, choice (one of ``choices``),
+    choices (a list of ``choices``), colour; ``value`` what the field shows."""
+    path: str
+    kind: str
+    value: object
+    choices: tuple = ()
+
+    @property
+    def id(self) -> str:
+        return "rule-" + self.path.replace(".", "-")
+
+
+def _leaf_kind(path: str, value) -> tuple[str, tuple]:
+    if path == "publication.weekday":
+        return "choice", WEEKDAYS
+    if path == "nominees.collective_brackets":
+        return "choices", UNIT_KINDS
+    if path.startswith("badges.tier_colours."):
+        return "colour", ()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number", ()
+    return "text", ()
+
+
+def rule_fields(rules: dict) -> list[RuleField]:
+    """Every rule of a complete rule set (``Campaign.rules``) as a field, in the file's order:
+    the campaign itself, its groups and targets, then every table of DEFAULT_RULES (with the
+    keys a file added to the open tables, such as a tier)."""
+    fields = [RuleField("name", "text", rules["name"]), RuleField("starts_on", "date", rules["starts_on"]),
+              RuleField("ends_on", "date", rules["ends_on"]), RuleField("groups", "choices", tuple(rules["groups"]),
+                                                                         GROUPS)]
+    targets = rules["targets"]
+    fields += [RuleField(f"targets.{g}", "number", targets.get(g)) for g in GROUPS]
+    fields.append(RuleField("targets.certified", "number", targets.get("certified")))
+
+    def walk(prefix: str, table: dict):
+        for key, value in table.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(path + ".", value)
+            else:
+                kind, choices = _leaf_kind(path, value)
+                fields.append(RuleField(path, kind, tuple(value) if isinstance(value, list) else value, choices))
+
+    walk("", {key: rules[key] for key in DEFAULT_RULES})
+    return fields
+
+
+def _typed(kind: str, text: str):
+    """What a field's text stands for in the file. Text that is not of the field's kind is
+    written as text, so that the loader's own rule refuses it (in its words, at its key)."""
+    text = text.strip()
+    if kind == "number":
+        number = text.replace(",", ".").replace(" ", "")
+        if re.fullmatch(r"-?\d+", number):
+            return int(number)
+        if re.fullmatch(r"-?\d+\.\d*|-?\.\d+", number):
+            return float(number)
+    elif kind == "date":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)  # as the pages write dates
+            if match:
+                try:
+                    return date(int(match[3]), int(match[2]), int(match[1]))
+                except ValueError:
+                    pass
+    return text
+
+
+def edited_campaign_file(source: str, rules: dict, form) -> str:
+    """The campaign file ``source`` with the values of the rules form ``form`` (a mapping of
+    field paths to texts, with ``getlist`` for lists): a rule that differs from ``rules`` (the
+    campaign's complete rules) is written in place, where the file has it, else into its
+    table; the rest of the file, comments and layout included, is left as it is. The result
+    is not validated: ``parse_campaign`` does that, as for any file."""
+    import tomlkit
+
+    doc = tomlkit.parse(source.removeprefix("\ufeff"))
+    current = {f.path: f.value for f in rule_fields(rules)}
+    for f in rule_fields(rules):
+        if f.kind == "choices":
+            chosen = set(form.getlist(f.path))
+            value = [c for c in f.choices if c in chosen]
+            if set(value) != set(current[f.path]):  # the order of a list means nothing
+                _put(doc, f.path, value)
+            continue
+        if f.path not in form:
+            continue
+        text = form.get(f.path, "")
+        if f.path.startswith("targets.") and not text.strip():
+            _drop(doc, f.path)  # a group left out (or a target left blank: the loader says so)
+            continue
+        value = _typed(f.kind, text)
+        before = current[f.path]
+        if f.kind == "date":
+            before = date.fromisoformat(before)
+        if value != before or isinstance(value, str) != isinstance(before, str):
+            _put(doc, f.path, value)  # only what changed: 1.00 stays written 1.00
+    return tomlkit.dumps(doc)
+
+
+def _put(doc, path: str, value) -> None:
+    import tomlkit
+
+    *tables, key = path.split(".")
+    node = doc
+    for part in tables:
+        if part not in node or not hasattr(node[part], "keys"):
+            node[part] = tomlkit.table()
+        node = node[part]
+    if key in node and hasattr(node[key], "keys"):  # a table written where a value belongs: the loader says so
+        return
+    node[key] = value
+
+
+def _drop(doc, path: str) -> None:
+    *tables, key = path.split(".")
+    node = doc
+    for part in tables:
+        if part not in node:
+            return
+        node = node[part]
+    if hasattr(node, "keys") and key in node:
+        del node[key]
+
+
+def problems_by_field(fields: list[RuleField], problems: list[Message]) -> tuple[dict[str, list[str]], list[str]]:
+    """The loader's problems at their fields (a problem of a table, such as the unit tiers,
+    at its first field), and those of no field."""
+    at: dict[str, list[str]] = {}
+    rest = []
+    paths = [f.path for f in fields]
+    for p in problems:
+        path = getattr(p, "path", None)
+        target = path if path in paths else next((q for q in paths if path and q.startswith(path + ".")), None)
+        if target is None:
+            rest.append(p.render())
+        else:
+            at.setdefault(target, []).append(p.render())
+    return at, rest

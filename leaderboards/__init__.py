@@ -11,9 +11,13 @@ May import: ``emulation`` (its models, scoring, privacy, progress, clock), ``acc
 
 
 def register(app) -> None:
-    """Attach the package's command-line group to ``app``."""
+    """Attach the package's pages and command-line groups to ``app``; publish the demo's weeks
+    once it is loaded."""
+    from emulation.demo.province import demo_loaded
+
     from . import models  # noqa: F401  (tables must be known to Flask-Migrate)
     from .cli import leaderboard_cli, scheduler_cli
+    from .schedule import publish_demo_weeks
     from .sharing import qr_svg, share_links
     from .views import bp
 
@@ -22,3 +26,4 @@ def register(app) -> None:
 
     app.cli.add_command(leaderboard_cli)
     app.cli.add_command(scheduler_cli)
+    demo_loaded.connect(publish_demo_weeks)

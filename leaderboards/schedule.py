@@ -11,13 +11,14 @@ the province's time zone:
 Publishing twice is impossible by construction (one publication per campaign and date,
 see ``publishing``), so a second scheduler, or a command run by hand, changes nothing.
 """
+import time
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from emulation.clock import province_today
+from emulation.clock import as_date, province_today
 from emulation.models import Campaign
 from emulation.scoring.scores import ensure_scores
 from extensions import db
@@ -25,6 +26,7 @@ from extensions import db
 from .publishing import Published, publish
 
 ACTOR = "scheduler"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def running_campaigns(today: date) -> list[Campaign]:
@@ -43,6 +45,45 @@ def publish_campaign(app, code: str) -> Published | None:
         app.logger.info("publication of %s as of %s: %s", code, today,
                         f"{result.entries} entries" if result.created else "already published")
         return result
+
+
+def publication_days(campaign: Campaign, today: date) -> list[date]:
+    """The days the schedule publishes ``campaign`` on (its rules' weekday), from its first
+    day up to ``today``, or to its last day if it has ended."""
+    weekday = WEEKDAYS.index(campaign.rules["publication"]["weekday"])
+    start, end = as_date(campaign.starts_on), min(today, as_date(campaign.ends_on))
+    first = start + timedelta(days=(weekday - start.weekday()) % 7)
+    if first > end:
+        return []
+    return [first + timedelta(weeks=i) for i in range((end - first).days // 7 + 1)]
+
+
+def backfill_publications(code: str, today: date, *, actor: str) -> list[Published]:
+    """Every publication the schedule would have made of campaign ``code`` up to ``today``,
+    oldest first, each as it would have been made that week (the scores as of its day), so
+    that each has its movement against the week before. A day already published is kept as
+    it is. The stored scores are left as of ``today``, as the nightly job leaves them."""
+    results = []
+    for day in publication_days(db.session.scalar(sa.select(Campaign).where(Campaign.code == code)), today):
+        # publish() ends the session: the campaign is read again for each week.
+        results.append(publish(db.session.scalar(sa.select(Campaign).where(Campaign.code == code)), day,
+                               actor=actor))
+    ensure_scores(db.session.scalar(sa.select(Campaign).where(Campaign.code == code)), today)
+    return results
+
+
+def publish_demo_weeks(sender, campaigns, today, echo) -> None:
+    """On ``demo_loaded``: the demo's campaigns publish the weeks so far, as if the
+    scheduler had run since each began."""
+    from flask_babel import format_decimal, format_number
+    from flask_babel import gettext as _
+
+    for code in campaigns:
+        t0 = time.perf_counter()
+        results = backfill_publications(code, today, actor="demo")
+        echo(_("Leaderboards of %(code)s: %(count)s weekly publications (%(new)s new) (%(seconds)s s)", code=code,
+               count=format_number(len(results)), new=format_number(sum(r.created for r in results)),
+               seconds=format_decimal(round(time.perf_counter() - t0, 1))))
 
 
 def rescore_running_campaigns(app) -> list[str]:

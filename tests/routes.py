@@ -85,6 +85,8 @@ SAMPLES = [
     Sample("emulation.campaigns", "POST", "/campaigns", ADMIN, {"toml": "code = 1"}, note="an invalid file"),
     Sample("emulation.campaign", "GET", "/campaigns/bdhvs-2025", SIGNED_IN),
     Sample("emulation.campaign", "POST", "/campaigns/bdhvs-2025", ADMIN, {"toml": "code = 1"}),
+    Sample("emulation.campaign_rules", "POST", "/campaigns/bdhvs-2025/rules", ADMIN, {"mentee_points": "x"},
+           note="a rule of the wrong kind: shown at its field"),
     Sample("accounts.audit_log", "GET", "/admin/audit", ADMIN),
     Sample("emulation.imports", "GET", "/imports", EDITORS),
     Sample("emulation.imports", "POST", "/imports", EDITORS, {"kind": "units"}, note="no file: form errors"),

@@ -19,7 +19,9 @@ Progress is uneven on purpose, as in the real campaign: the wards and lowland va
 start early and get far, the border highlands start late; cadres and pupils get further
 than citizens; mentees of active mentors do better; a few exemplary units (and two pilot
 communes) finish completely within one campaign year, so that badges and nominee lists
-have candidates. Events lie between 2025-03-01 and 2026-10-31.
+have candidates. Events lie between the first campaign's start and the day before the load
+(``Calendar``): the province looks as it would mid-campaign on the day it is loaded, and the
+same seed gives the same province relative to that day.
 
 Memory stays flat: people are generated one commune at a time and every row is written
 to its CSV as soon as it exists.
@@ -36,32 +38,54 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
+from blinker import Namespace
 from flask_babel import format_decimal, format_number
 from flask_babel import gettext as _
 
 import config
 from accounts.forms import ROLE_NAMES
-from emulation.campaigns import CampaignError, load_campaign
+from emulation.campaigns import CampaignError, load_campaign, parse_campaign
+from emulation.clock import province_today
 from emulation.imports.importers import run_import
+from emulation.models import Campaign
+from emulation.scoring.scores import ensure_scores
+from extensions import db
 
 from . import data
 
+# Sent once the demo province is loaded and scored, with ``campaigns`` (their codes), ``today``
+# (the day it stands on) and ``echo`` (where to say progress): the leaderboards publish the
+# weeks of the campaigns so far on it.
+demo_loaded = Namespace().signal("demo-loaded")
 FULL_SCALE = 500_000  # people in the real province; unit counts scale against it
-FIRST_DAY = date(2025, 3, 1)
-LAST_DAY = date(2026, 10, 31)
-# ISO text of every day of the demo period, indexed by day number (0 = FIRST_DAY).
-DAYS = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range((LAST_DAY - FIRST_DAY).days + 1)]
-END = len(DAYS) - 1
-
-
-def _day(iso: str) -> int:
-    return (date.fromisoformat(iso) - FIRST_DAY).days
-
-
-# Day windows of the two campaign years inside the demo period.
-YEAR_WINDOWS = {2025: (0, _day("2025-12-31")), 2026: (_day("2026-01-01"), END)}
 # National Digital Transformation Day (10 October) and a spring festival season.
-FESTIVALS = (_day("2025-10-10"), _day("2026-05-15"), _day("2026-10-10"))
+FESTIVAL_DAYS = ((10, 10), (5, 15))
+
+
+class Calendar:
+    """The demo's days: from the first shipped campaign's start to the day before the load
+    (province time), but never past the last campaign's end; a campaign that has ended keeps
+    its own window. ``days`` is the ISO text of every day, indexed by day number (0 = first)."""
+
+    def __init__(self, windows: list[tuple[date, date]], today: date):
+        self.first = min(start for start, _end in windows)
+        self.last = min(today - timedelta(days=1), max(end for _start, end in windows))
+        if self.last < self.first:
+            raise click.ClickException(_("The demo's campaigns start on %(day)s: it can be loaded from the next "
+                                         "day on.", day=self.first.strftime("%d/%m/%Y")))
+        self.days = [(self.first + timedelta(days=d)).isoformat() for d in range((self.last - self.first).days + 1)]
+        self.end = len(self.days) - 1
+        # Day windows of the campaigns that have started, by the year they are of.
+        self.year_windows = {start.year: (max(0, self.day(start)), min(self.end, self.day(end)))
+                             for start, end in sorted(windows) if start <= self.last}
+        self.festivals = tuple(sorted(
+            d for year in range(self.first.year, self.last.year + 1) for month, dom in FESTIVAL_DAYS
+            if 0 <= (d := self.day(date(year, month, dom))) <= self.end))
+
+    def day(self, when: date) -> int:
+        return (when - self.first).days
+
 
 IMPORT_ORDER = ("units", "households", "people", "skills", "completions", "activities", "mentorships")
 CAMPAIGN_FILES = ("bdhvs-2025.toml", "bdhvs-2026.toml")
@@ -93,7 +117,7 @@ SOURCE_WEIGHTS = (
     (30, 50, 80, 90, 100),
     (10, 40, 85, 90, 100),
 )
-# Days after LAST_DAY over which the last learners' starts are spread (see ``_learn``).
+# Days after the last day over which the last learners' starts are spread (see ``_learn``).
 LATE_START_DAYS = 60
 HOUSEHOLD_SIZE = 3.3  # people per household in the province's registers
 STUDENTS_PER_TEACHER = 16
@@ -194,7 +218,8 @@ class DemoProvince:
     """The generated province. Construction plans the units and who belongs where;
     ``write`` generates the people and their events and writes the CSV files."""
 
-    def __init__(self, people: int, seed: int):
+    def __init__(self, people: int, seed: int, calendar: Calendar):
+        self.cal = calendar
         self.total = people
         self.scale = people / FULL_SCALE
         self.rng = random.Random(seed)
@@ -233,8 +258,8 @@ class DemoProvince:
             if centre and kind == "commune":
                 mix["Kinh"] = mix.get("Kinh", 0) + 20  # district towns drew Kinh settlers
             c.ethnicities, c.ethnicity_weights = list(mix), _cumulative(mix.values())
-            c.sessions = list(range(unit.launch + rng.randint(0, 13), END + 1, 14))
-            c.festivals = [min(END, d + rng.randint(-6, 6)) for d in FESTIVALS]
+            c.sessions = list(range(unit.launch + rng.randint(0, 13), self.cal.end + 1, 14))
+            c.festivals = [min(self.cal.end, max(0, d + rng.randint(-6, 6))) for d in self.cal.festivals]
             self.communes.append(c)
         by_name = {c.name: c for c in self.communes}
 
@@ -260,7 +285,7 @@ class DemoProvince:
 
     def _child(self, code, name, kind, parent, commune, progress) -> Unit:
         unit = self._unit(code, name, kind, parent, commune, _clip(progress))
-        unit.launch = min(END, commune.unit.launch + self.rng.randint(0, 45))
+        unit.launch = min(self.cal.end, commune.unit.launch + self.rng.randint(0, 45))
         return unit
 
     def _villages(self, c: Commune, count: int) -> None:
@@ -384,8 +409,10 @@ class DemoProvince:
                 unit.model_year = 2025 if rng.random() < 0.6 else 2026
             elif unit.kind in ("village", "residential_group") and rng.random() < 0.02:
                 unit.model_year = 2026
+            if unit.model_year and unit.model_year not in self.cal.year_windows:
+                unit.model_year = max(self.cal.year_windows)  # that campaign has not started yet
             if unit.model_year:
-                lo, hi = YEAR_WINDOWS[unit.model_year]
+                lo, hi = self.cal.year_windows[unit.model_year]
                 unit.launch = lo + rng.randint(0, 60)
         for unit in self.units:
             if unit.kind == "class":
@@ -518,7 +545,7 @@ class DemoProvince:
         rng = self.rng
         for mentor, mentee in pairs:
             # The mentor took the mentee on shortly before the mentee started learning.
-            w["mentorships"].writerow([mentor.ext, mentee.ext, DAYS[max(0, mentee.start - rng.randint(2, 30))]])
+            w["mentorships"].writerow([mentor.ext, mentee.ext, self.cal.days[max(0, mentee.start - rng.randint(2, 30))]])
         self.counts["mentorships"] += len(pairs)
 
     def _members(self, c: Commune) -> list[Person]:
@@ -667,7 +694,7 @@ class DemoProvince:
         """Write a person's completions and activities."""
         rng, rand, u, g = self.rng, self.rng.random, p.unit, p.group
         if u.model_year:
-            lo, hi = u.launch, YEAR_WINDOWS[u.model_year][1]
+            lo, hi = u.launch, self.cal.year_windows[u.model_year][1]
             # A pilot village still has stragglers; a model school or agency has none.
             universal = 1.0 if u.kind not in ("village", "residential_group") or not c.pilot_year else 0.93
             start = lo + int((hi - lo) * 0.6 * rand())
@@ -679,14 +706,14 @@ class DemoProvince:
             elif p.boost == 2:
                 universal = max(universal, 0.92)
             # Starts skew late (the campaign gathered pace month by month) and run on past
-            # LAST_DAY: whoever is still learning then has only part of it done. A mentor
+            # the last day: whoever is still learning then has only part of it done. A mentor
             # gets their mentees going.
             if p.boost:
-                start = u.launch + int((END - 30 - u.launch) * rand())
+                start = u.launch + int((self.cal.end - 30 - u.launch) * rand())
             else:
-                start = u.launch + int((END + LATE_START_DAYS - u.launch) * rand() ** START_SKEW[g])
+                start = u.launch + int((self.cal.end + LATE_START_DAYS - u.launch) * rand() ** START_SKEW[g])
             span = 7 + int(rng.expovariate(1 / 60))
-        p.start = min(start, END)
+        p.start = min(start, self.cal.end)
         if rand() < universal:
             optional = self._optional[g]
             share = _clip(rng.gauss(OPTIONAL_SHARE[g] + 0.3 * (u.progress - 0.5), 0.18), 0.0, 1.0)
@@ -702,11 +729,11 @@ class DemoProvince:
             sources = rng.choices(SOURCES, cum_weights=SOURCE_WEIGHTS[g], k=len(skills))
             for code, source in zip(skills, sources):
                 day = start + int(rand() * span)
-                if day > END:
+                if day > self.cal.end:
                     continue  # not yet done when the data was taken
                 # A few completions carry the certificate or assessment number.
-                reference = f"BDHVS-{DAYS[day][:4]}-{rng.randrange(10 ** 6):06d}" if rand() < 0.03 else ""
-                rows.append((p.ext, code, DAYS[day], source, reference))
+                reference = f"BDHVS-{self.cal.days[day][:4]}-{rng.randrange(10 ** 6):06d}" if rand() < 0.03 else ""
+                rows.append((p.ext, code, self.cal.days[day], source, reference))
             completions.writerows(rows)
             self.counts["completions"] += len(rows)
         self._activities(c, p, bool(rows), p.start, span, activities)
@@ -716,21 +743,21 @@ class DemoProvince:
         adult = p.birth <= 2011  # VNeID level 2 and payments from 14
         rows = []
         if adult and rand() < (0.95 if p.group == CADRE else 0.3 + 0.6 * progress):
-            rows.append((p.ext, "vneid_level2", DAYS[max(0, start - rng.randint(0, 60))], ""))
+            rows.append((p.ext, "vneid_level2", self.cal.days[max(0, start - rng.randint(0, 60))], ""))
         if learned and p.group in (CITIZEN, WORKER) and rand() < 0.55:
             lo = bisect.bisect_left(c.sessions, start - 7)
             hi = bisect.bisect_right(c.sessions, start + span + 7)
             days = c.sessions[lo:hi]
             for d in sorted(rng.sample(days, min(len(days), rng.randint(1, 6)))):
-                rows.append((p.ext, "learning_session", DAYS[d], ""))
+                rows.append((p.ext, "learning_session", self.cal.days[d], ""))
         for d in c.festivals:
             if rand() < 0.06 + 0.14 * progress:
-                rows.append((p.ext, "festival", DAYS[d], f"Ngày hội chuyển đổi số {c.unit.name}"))
+                rows.append((p.ext, "festival", self.cal.days[d], f"Ngày hội chuyển đổi số {c.unit.name}"))
         if adult:
             for kind, chance in (("cashless_payment", 0.25 + 0.55 * progress), ("ecommerce", 0.05 + 0.3 * progress),
                                  ("digital_savings", 0.03 + 0.15 * progress)):
                 if rand() < chance:
-                    rows.append((p.ext, kind, DAYS[min(END, start + int(rand() * (span + 30)))], ""))
+                    rows.append((p.ext, kind, self.cal.days[min(self.cal.end, start + int(rand() * (span + 30)))], ""))
         if rows:
             w.writerows(rows)
             self.counts["activities"] += len(rows)
@@ -754,20 +781,39 @@ def demo_accounts() -> str:
     return password
 
 
-def load_demo(people: int, seed: int, echo) -> str:
-    """Generate the demo province for ``people`` people from ``seed``, import it through the
-    real importers and load the shipped campaigns; returns the one-line summary.
+def shipped_campaigns() -> list[tuple[str, str, dict]]:
+    """The shipped campaign files: (file name, text, rules)."""
+    shipped = []
+    for name in CAMPAIGN_FILES:
+        text = (config.BASE_DIR / "campaigns" / name).read_text(encoding="utf-8")
+        try:
+            shipped.append((name, text, parse_campaign(text)))
+        except CampaignError as exc:
+            raise click.ClickException(f"{name}: {exc}") from None
+    return shipped
+
+
+def load_demo(people: int, seed: int, echo, today: date | None = None) -> str:
+    """Generate the demo province for ``people`` people from ``seed`` as it stands on
+    ``today`` (the province's, by default), import it through the real importers, load the
+    shipped campaigns and compute their scores as of today (the badges and personal codes
+    follow, see ``scoring.scores_updated``); then ``demo_loaded`` lets the packages above
+    bring their part (the leaderboards their weekly publications). Returns the one-line summary.
 
     Raises ``click.ClickException`` if an importer rejects a generated file (a generator bug).
     """
     t_all = time.perf_counter()
+    today = today or province_today()
+    shipped = shipped_campaigns()
+    calendar = Calendar([(date.fromisoformat(r["starts_on"]), date.fromisoformat(r["ends_on"]))
+                         for _name, _text, r in shipped], today)
     changed = 0
     with tempfile.TemporaryDirectory(prefix="thiduaso-demo-") as tmp:
         directory = Path(tmp)
         t0 = time.perf_counter()
         echo(_("Generating the demo province: %(people)s people, seed %(seed)d…",
                people=format_number(people), seed=seed))
-        province = DemoProvince(people, seed)
+        province = DemoProvince(people, seed, calendar)
         province.write(directory)
         counts = province.counts
         del province  # its national-id set is large; the importers need the memory more
@@ -786,13 +832,18 @@ def load_demo(people: int, seed: int, echo) -> str:
                 raise click.ClickException(f"{report.summary()} {details}".strip())
             changed += report.rows_changed
             echo(f"{report.summary()} ({seconds(t0)})")
-    for name in CAMPAIGN_FILES:
-        text = (config.BASE_DIR / "campaigns" / name).read_text(encoding="utf-8")
-        try:
-            campaign, _created = load_campaign(text, actor="demo")
-        except CampaignError as exc:
-            raise click.ClickException(f"{name}: {exc}") from None
+    campaigns = []
+    for name, text, _rules in shipped:
+        campaign, _created = load_campaign(text, actor="demo")
+        campaigns.append(campaign.code)
         echo(_("Campaign %(code)s loaded: %(name)s", code=campaign.code, name=campaign.name))
+    for code in campaigns:
+        t0 = time.perf_counter()
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code))
+        ensure_scores(campaign, today)  # the badges and personal codes follow (scores_updated)
+        echo(_("Scores of %(code)s as of %(day)s, badges and personal codes (%(time)s)", code=code,
+               day=today.strftime("%d/%m/%Y"), time=seconds(t0)))
+    demo_loaded.send(None, campaigns=campaigns, today=today, echo=echo)
     password = demo_accounts()
     echo(_("Demo accounts (password %(password)s): %(accounts)s", password=password,
            accounts=", ".join(f"{email} ({ROLE_NAMES[role]})" for email, role, _unit in DEMO_ACCOUNTS)))

@@ -13,6 +13,9 @@ import pytest
 from PIL import Image
 
 from extensions import db
+from tests.conftest import ROOT as _ROOT
+
+ROOT_CAMPAIGNS = _ROOT / "campaigns"
 
 # What Open Badges 2.0 requires of each document (IMS Global, Open Badges v2.0, "Assertion",
 # "BadgeClass", "Profile"), written down here apart from the application's own list.
@@ -211,3 +214,32 @@ def test_a_household_progress_page_and_the_code_form(client, app, awarded, staff
     admin = Web(app.test_client())
     admin.login(EMAILS["admin"], PASSWORD)
     assert f"{code[:4]}-{code[4:8]}-{code[8:]}" in admin.get("/households/H1").get_data(as_text=True)
+
+
+def test_the_progress_page_says_per_campaign_what_counts_and_which_required_skills_are_missing(
+        client, app, awarded, monkeypatch):
+    import badges.progress
+    from emulation.campaigns import load_campaign
+
+    with app.app_context():
+        load_campaign((ROOT_CAMPAIGNS / "bdhvs-2026.toml").read_text(encoding="utf-8"), actor="test")
+    monkeypatch.setattr(badges.progress, "province_today", lambda: date(2026, 3, 2))
+    _, _, code = award_of(app, "citizen", "P1")
+    text = client.get(f"/p/{code}").get_data(as_text=True)
+    # Both campaigns, the running one first, each with its window said plainly.
+    first, second = text.index('id="c-bdhvs-2026"'), text.index('id="c-bdhvs-2025"')
+    assert first < second
+    assert "Tính các kỹ năng hoàn thành từ 01/01/2026 đến 31/12/2026." in text
+    assert "Tính các kỹ năng hoàn thành từ 01/03/2025 đến 31/12/2025." in text
+    in_2026, in_2025 = text[first:second], text[second:]
+    # 2025: the one skill a cadre must complete (S1) is done, named with its date; its badges are there.
+    assert "Kỹ năng bắt buộc: đã xong 1/1" in in_2025
+    assert "Sử dụng điện thoại thông minh <small>(15/03/2025)</small>" in in_2025
+    assert "Công dân số" in in_2025 and "Đảng viên tiên phong" in in_2025
+    # 2026: done in 2025, it does not count: still to do, and why; no badge of 2026 yet.
+    assert "Kỹ năng bắt buộc: đã xong 0/1" in in_2026 and "Còn phải hoàn thành" in in_2026
+    assert "ngoài thời gian tính của đợt thi đua này" in in_2026
+    assert "Công dân số" not in in_2026.split("Huy hiệu của đợt thi đua này")[1]
+    # Tìm kiếm thông tin (S2) is required of pupils only: not on a cadre's list.
+    assert "Tìm kiếm thông tin" not in in_2026.split("Huy hiệu")[0]
+    assert "Nguyễn V. A." in text and "Nguyễn Văn An" not in text
