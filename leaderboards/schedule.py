@@ -58,13 +58,15 @@ def publication_days(campaign: Campaign, today: date) -> list[date]:
     return [first + timedelta(weeks=i) for i in range((end - first).days // 7 + 1)]
 
 
-def backfill_publications(code: str, today: date, *, actor: str) -> list[Published]:
-    """Every publication the schedule would have made of campaign ``code`` up to ``today``,
-    oldest first, each as it would have been made that week (the scores as of its day), so
-    that each has its movement against the week before. A day already published is kept as
-    it is. The stored scores are left as of ``today``, as the nightly job leaves them."""
+def backfill_publications(code: str, today: date, *, actor: str, weeks: int | None = None) -> list[Published]:
+    """Every publication the schedule would have made of campaign ``code`` up to ``today``
+    (or its last ``weeks`` only), oldest first, each as it would have been made that week
+    (the scores as of its day), so that each has its movement against the week before. A
+    day already published is kept as it is. The stored scores are left as of ``today``, as
+    the nightly job leaves them."""
     results = []
-    for day in publication_days(db.session.scalar(sa.select(Campaign).where(Campaign.code == code)), today):
+    days = publication_days(db.session.scalar(sa.select(Campaign).where(Campaign.code == code)), today)
+    for day in days[-weeks:] if weeks else days:
         # publish() ends the session: the campaign is read again for each week.
         results.append(publish(db.session.scalar(sa.select(Campaign).where(Campaign.code == code)), day,
                                actor=actor))
@@ -72,15 +74,15 @@ def backfill_publications(code: str, today: date, *, actor: str) -> list[Publish
     return results
 
 
-def publish_demo_weeks(sender, campaigns, today, echo) -> None:
-    """On ``demo_loaded``: the demo's campaigns publish the weeks so far, as if the
-    scheduler had run since each began."""
+def publish_demo_weeks(sender, campaigns, today, echo, weeks=None) -> None:
+    """On ``demo_loaded``: the demo's campaigns publish the weeks so far (the last ``weeks``
+    of them; None: all), as if the scheduler had run since each began."""
     from flask_babel import format_decimal, format_number
     from flask_babel import gettext as _
 
     for code in campaigns:
         t0 = time.perf_counter()
-        results = backfill_publications(code, today, actor="demo")
+        results = backfill_publications(code, today, actor="demo", weeks=weeks)
         echo(_("Leaderboards of %(code)s: %(count)s weekly publications (%(new)s new) (%(seconds)s s)", code=code,
                count=format_number(len(results)), new=format_number(sum(r.created for r in results)),
                seconds=format_decimal(round(time.perf_counter() - t0, 1))))

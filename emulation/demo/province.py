@@ -793,12 +793,13 @@ def shipped_campaigns() -> list[tuple[str, str, dict]]:
     return shipped
 
 
-def load_demo(people: int, seed: int, echo, today: date | None = None) -> str:
+def load_demo(people: int, seed: int, echo, today: date | None = None, weeks: int | None = None) -> str:
     """Generate the demo province for ``people`` people from ``seed`` as it stands on
     ``today`` (the province's, by default), import it through the real importers, load the
     shipped campaigns and compute their scores as of today (the badges and personal codes
     follow, see ``scoring.scores_updated``); then ``demo_loaded`` lets the packages above
-    bring their part (the leaderboards their weekly publications). Returns the one-line summary.
+    bring their part (the leaderboards their weekly publications: the last ``weeks`` of each
+    campaign, every week so far when None). Returns the one-line summary.
 
     Raises ``click.ClickException`` if an importer rejects a generated file (a generator bug).
     """
@@ -843,7 +844,7 @@ def load_demo(people: int, seed: int, echo, today: date | None = None) -> str:
         ensure_scores(campaign, today)  # the badges and personal codes follow (scores_updated)
         echo(_("Scores of %(code)s as of %(day)s, badges and personal codes (%(time)s)", code=code,
                day=today.strftime("%d/%m/%Y"), time=seconds(t0)))
-    demo_loaded.send(None, campaigns=campaigns, today=today, echo=echo)
+    demo_loaded.send(None, campaigns=campaigns, today=today, echo=echo, weeks=weeks)
     password = demo_accounts()
     echo(_("Demo accounts (password %(password)s): %(accounts)s", password=password,
            accounts=", ".join(f"{email} ({ROLE_NAMES[role]})" for email, role, _unit in DEMO_ACCOUNTS)))

@@ -14,7 +14,7 @@ WINDOWS = [(date(2025, 3, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026,
 
 def test_the_demo_stands_on_the_day_it_is_loaded(app, runner, monkeypatch, probe, client):
     monkeypatch.setattr(demo, "province_today", lambda: TODAY)
-    loaded = runner.invoke(args=["demo", "load", "--people", "300", "--seed", "5"])
+    loaded = runner.invoke(args=["demo", "load", "--people", "300", "--seed", "5", "--all-weeks"])
     assert loaded.exit_code == 0, loaded.output
     events_run_up_to_yesterday_inside_the_campaigns(probe)
     scores_badges_and_codes_exist_without_opening_a_page(loaded, probe)
@@ -94,3 +94,18 @@ def test_a_load_day_early_in_the_first_campaign_has_no_event_of_the_second():
     assert cal.last == date(2025, 6, 14) and set(cal.year_windows) == {2025}
     with pytest.raises(click.ClickException):
         demo.Calendar(WINDOWS, date(2025, 3, 1))
+
+
+def test_by_default_the_last_six_weeks_of_each_campaign_are_published(app, runner, monkeypatch, probe):
+    """Enough for movement, new entries and the month's most improved, in a few seconds."""
+    monkeypatch.setattr(demo, "province_today", lambda: TODAY)
+    loaded = runner.invoke(args=["demo", "load", "--people", "200", "--seed", "5"])
+    assert loaded.exit_code == 0, loaded.output
+    pubs = probe.all("SELECT c.code, count(*), min(p.as_of), max(p.as_of) FROM publications p "
+                     "JOIN campaigns c ON c.id = p.campaign_id GROUP BY c.code ORDER BY c.code")
+    assert [(code, n, str(lo), str(hi)) for code, n, lo, hi in pubs] == [
+        ("bdhvs-2025", 6, "2025-11-24", "2025-12-29"), ("bdhvs-2026", 6, "2026-10-26", "2026-11-30")]
+    latest = probe.scalar("SELECT p.id FROM publications p JOIN campaigns c ON c.id = p.campaign_id "
+                          "WHERE c.code = 'bdhvs-2026' ORDER BY p.as_of DESC LIMIT 1")
+    assert probe.scalar("SELECT count(*) FROM published_entries WHERE publication_id = :p AND movement <> 0",
+                        p=latest) > 0
