@@ -74,7 +74,7 @@ TARGETS = {
         _in("emulation.commendation.nominees", "list_rules", "_individuals")),
     "scoring": Target(("emulation/scoring/scores.py",), (
         "tests/emulation/scoring/test_scoring.py", "tests/emulation/scoring/test_sort_keys.py",
-        "tests/emulation/test_boundaries.py"),
+        "tests/emulation/scoring/test_sql_helpers.py", "tests/emulation/test_boundaries.py"),
         _in("emulation.scoring.scores", "_greatest", "_later_of_both", "_monday", "_required_by_group", "_in_list",
             "_unit_rows"),
         # 250 generated provinces: about a minute and a half a mutant on two shared cores.
