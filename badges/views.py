@@ -136,7 +136,7 @@ def issuer():
     config = current_app.config
     return _document(issuer_document(
         id=external_url("badges.issuer"), name=config["BADGE_ISSUER_NAME"],
-        url=config.get("BADGE_ISSUER_URL") or external_url("emulation.home"),
+        url=config.get("BADGE_ISSUER_URL") or external_url("leaderboards.home"),
         email=config.get("BADGE_ISSUER_EMAIL") or f"no-reply@{urlsplit(site_url()).hostname}"))
 
 

@@ -1,17 +1,11 @@
-"""The home page and the dashboard. Views stay thin: services compute, templates show."""
+"""The dashboard (the public home page is the leaderboards'). Views stay thin: services compute, templates show."""
 from flask import render_template
 
-from accounts.access import SIGNED_IN, allow, public, scope_path
+from accounts.access import SIGNED_IN, allow, scope_path
 from emulation.scoring.overview import province_overview
 from emulation.scoring.progress import campaign_progress
 
 from .blueprint import bp, requested_campaign
-
-
-@bp.get("/")
-@public
-def home():
-    return render_template("emulation/home.html", overview=province_overview())
 
 
 @bp.get("/dashboard")

@@ -12,6 +12,11 @@ class Publication(db.Model):
     as_of = sa.Column(sa.Date, nullable=False)
     published_at = sa.Column(sa.DateTime(timezone=True), nullable=False, default=utcnow)
     published_by = sa.Column(sa.String(NAME_LENGTH), nullable=False)
+    # The campaign at a glance as of the date, frozen with the boards so that the home page
+    # reads a row instead of the scores: {"groups": {group: [universalized, headcount]},
+    # "targets": {...}, "certified": adults universalized, "periods": {"week": [first, last
+    # day], "month": [...]}} (see publishing.summary_of). None for older publications.
+    summary = sa.Column(sa.JSON)
 
     # One publication per campaign and date: a second scheduler or a repeated command
     # finds the first one instead of publishing twice.
@@ -44,5 +49,30 @@ class PublishedEntry(db.Model):
         # A commune's page of a board: its units' entries found directly, not by walking the
         # whole board in rank order (0.67 s to 1 ms for the people of a low-ranked commune).
         sa.Index("ix_published_entries_unit", "publication_id", "board", "bracket", "unit_id", "rank"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class PublishedGain(db.Model):
+    """One entry of a published "most improved" board (SPEC §3, period boards): what was
+    gained inside the publication's week or month (``Publication.summary["periods"]``).
+    Only entries that gained something are kept (those that gained nothing share the last
+    rank and would only repeat the province's roll)."""
+
+    __tablename__ = "published_gains"
+    publication_id = sa.Column(sa.Integer, sa.ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True)
+    period = sa.Column(sa.String(8), primary_key=True)  # week | month
+    board = sa.Column(sa.String(12), primary_key=True)  # units | households | people
+    bracket = sa.Column(sa.String(CODE_LENGTH), primary_key=True, default="")  # units board only
+    key = sa.Column(sa.String(EXTERNAL_ID_LENGTH), primary_key=True)
+    rank = sa.Column(sa.Integer, nullable=False)
+    unit_id = sa.Column(sa.Integer, nullable=False)
+    gained = sa.Column(sa.Integer, nullable=False)  # points gained; units: universalized people gained
+    coverage_gained = sa.Column(sa.Float)  # units: gained / headcount
+    points = sa.Column(sa.Integer, nullable=False)  # at the window's end
+    share = sa.Column(sa.Float)  # units: coverage at the window's end
+
+    __table_args__ = (
+        sa.Index("ix_published_gains_rank", "publication_id", "period", "board", "bracket", "rank"),
         {"sqlite_with_rowid": False},
     )

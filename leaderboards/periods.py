@@ -101,6 +101,67 @@ _SELECTS = {
 }
 
 
+def eve_tables(conn, campaign: Campaign, eve: date, people: str, units: str | None) -> None:
+    """Temporary tables of the scores as of ``eve``: every person's (``people``, shaped like
+    person_scores) and, when ``units`` is given, every unit's universalized people (the
+    caller drops them)."""
+    scratch_people_table(conn, people)
+    people_as_of(conn, campaign, eve, people)
+    if units is None:
+        return
+    table = sa.Table(units, sa.MetaData(), sa.Column("unit_id", sa.Integer, primary_key=True),
+                     sa.Column("universalized", sa.Integer, nullable=False), prefixes=["TEMPORARY"])
+    table.create(conn)
+    rows = [{"unit_id": u["unit_id"], "universalized": u["universalized"]} for u in units_from(conn, campaign, people)]
+    if rows:
+        conn.execute(table.insert(), rows)
+
+
+# The windows of a publication's "most improved" boards: the days up to its date.
+PUBLISHED_PERIODS = {"week": 7, "month": 30}
+
+
+def publication_periods(campaign: Campaign, as_of: date) -> dict[str, Period]:
+    """The week and the month of a publication: the 7 and the 30 days that end on its date
+    (a Monday's weekly publication covers Tuesday to Monday), from the campaign's first day
+    at the earliest. Their last day is the publication's, so that the stored scores are the
+    window's end and need no other date."""
+    first = campaign.starts_on
+    return {kind: Period(kind, max(first, as_of - timedelta(days=days - 1)), as_of)
+            for kind, days in PUBLISHED_PERIODS.items()}
+
+
+# What a publication keeps of each period board (published_gains): the entries that
+# gained something, ranked as period_entries ranks them (filtering out those that gained
+# nothing leaves the others' ranks as they are: they share the last rank).
+GAIN_COLUMNS = "publication_id, period, board, bracket, key, rank, unit_id, gained, coverage_gained, points, share"
+GAIN_SELECTS = {
+    "people": f"""
+        SELECT :pid, :period, 'people', '', p.external_id,
+               RANK() OVER (ORDER BY s.points - e.points DESC, {_SCORED_IN_WINDOW} IS NULL, {_SCORED_IN_WINDOW}),
+               s.unit_id, s.points - e.points, NULL, s.points, NULL
+        FROM person_scores s JOIN {{people}} e ON e.campaign_id = s.campaign_id AND e.person_id = s.person_id
+             JOIN people p ON p.id = s.person_id
+        WHERE s.campaign_id = :cid AND s.points > e.points""",
+    "households": """
+        SELECT :pid, :period, 'households', '', h.code, RANK() OVER (ORDER BY s.points - COALESCE(e.points, 0) DESC),
+               s.unit_id, s.points - COALESCE(e.points, 0), NULL, s.points, s.active_share
+        FROM household_scores s JOIN households h ON h.id = s.household_id
+             LEFT JOIN (SELECT household_id, SUM(points) AS points FROM {people}
+                        WHERE campaign_id = :cid AND household_id IS NOT NULL GROUP BY household_id) e
+               ON e.household_id = s.household_id
+        WHERE s.campaign_id = :cid AND s.points - COALESCE(e.points, 0) > 0""",
+    "units": """
+        SELECT :pid, :period, 'units', s.bracket, u.code,
+               RANK() OVER (PARTITION BY s.bracket ORDER BY CAST(s.universalized - e.universalized AS FLOAT) / s.headcount DESC,
+                                                            s.coverage DESC),
+               s.unit_id, s.universalized - e.universalized, CAST(s.universalized - e.universalized AS FLOAT) / s.headcount,
+               s.points, s.coverage
+        FROM unit_scores s JOIN {units} e ON e.unit_id = s.unit_id JOIN units u ON u.id = s.unit_id
+        WHERE s.campaign_id = :cid AND s.headcount > 0 AND s.universalized > e.universalized""",
+}
+
+
 def period_entries(q: BoardQuery, period: Period) -> list[dict]:
     """The period board's entries in order, each with its rank, the board's columns and
     what was gained inside the window (EXTRA_COLUMNS). Brings the stored scores to the
@@ -116,16 +177,7 @@ def period_entries(q: BoardQuery, period: Period) -> list[dict]:
     where.append(condition)
     # The scratch tables live in this transaction: on an error the rollback removes them.
     with db.engine.connect() as conn, conn.begin():
-        scratch_people_table(conn, _EVE)
-        people_as_of(conn, campaign, period.eve, _EVE)
-        if q.board == "units":
-            units = sa.Table(_EVE_UNITS, sa.MetaData(), sa.Column("unit_id", sa.Integer, primary_key=True),
-                             sa.Column("universalized", sa.Integer, nullable=False), prefixes=["TEMPORARY"])
-            units.create(conn)
-            rows = [{"unit_id": u["unit_id"], "universalized": u["universalized"]}
-                    for u in units_from(conn, campaign, _EVE)]
-            if rows:
-                conn.execute(units.insert(), rows)
+        eve_tables(conn, campaign, period.eve, _EVE, _EVE_UNITS if q.board == "units" else None)
         result = [entry_of(row) for row in conn.execute(sa.text(
             f"SELECT {select} FROM {tables} WHERE {' AND '.join(where)} ORDER BY {order}"), params)]
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_EVE_UNITS}")

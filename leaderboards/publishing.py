@@ -5,6 +5,11 @@ one the export ranks by), so the published ranks and the export agree (tested). 
 rank. A publication is unique per campaign and date: publishing again for that date
 returns the first one, so two schedulers (or a command and the scheduler) cannot publish
 twice.
+
+A publication also keeps what the home page shows of the campaign (``summary``: coverage
+by target group, the certified head count, against the targets) and the "most improved"
+boards of its week and month (``published_gains``, ranked as ``periods`` ranks them), so
+that no public page reads the scores.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -14,10 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from emulation.bulk import references_proven_by_lookups
 from emulation.models import Campaign
+from emulation.scoring.progress import campaign_progress
 from emulation.scoring.scores import SORT_KEYS, ensure_scores
 from extensions import db, for_writing
 
 from .models import Publication
+from .periods import GAIN_COLUMNS, GAIN_SELECTS, Period, eve_tables, publication_periods
 
 # Each board: the select of its entries, with the rank over its sort key (SPEC §3).
 BOARD_SELECTS = {
@@ -60,29 +67,77 @@ def publish(campaign: Campaign, as_of: date, *, actor: str) -> Published:
     if existing is not None:
         return Published(existing, False, 0, 0.0)
     ensure_scores(campaign, as_of)
+    periods = publication_periods(campaign, as_of)
+    summary = summary_of(campaign, as_of, periods)
     cid = campaign.id
     db.session.close()
     pubs = db.metadata.tables["publications"]
     try:
-        with for_writing(db.engine.connect()) as conn, references_proven_by_lookups(conn), conn.begin():
-            pid = conn.execute(sa.insert(pubs).values(
-                campaign_id=cid, as_of=as_of, published_at=datetime.now(timezone.utc), published_by=actor)
-                .returning(pubs.c.id)).scalar_one()
-            for select in BOARD_SELECTS.values():
-                conn.execute(sa.text(f"INSERT INTO published_entries ({COLUMNS}) {select}"), {"pid": pid, "cid": cid})
-            previous = conn.scalar(sa.select(pubs.c.id).where(pubs.c.campaign_id == cid, pubs.c.as_of < as_of)
-                                   .order_by(pubs.c.as_of.desc()).limit(1))
-            if previous is not None:
-                conn.execute(sa.text("""
-                    UPDATE published_entries SET movement = (
-                        SELECT p.rank FROM published_entries p
-                        WHERE p.publication_id = :prev AND p.board = published_entries.board
-                          AND p.key = published_entries.key AND p.bracket = published_entries.bracket
-                    ) - rank
-                    WHERE publication_id = :pid"""), {"pid": pid, "prev": previous})
-            n = conn.scalar(sa.text("SELECT COUNT(*) FROM published_entries WHERE publication_id = :pid"), {"pid": pid})
+        with db.engine.connect() as conn:
+            # The scores as of each window's eve, into temporary tables, before the writing
+            # transaction: computing them reads the database only, and SQLite's one writer
+            # is not held meanwhile.
+            with conn.begin():
+                for kind, period in periods.items():
+                    eve_tables(conn, campaign, period.eve, *_eves(kind))
+            for_writing(conn)  # the transaction below begins as a writer's
+            try:
+                with references_proven_by_lookups(conn), conn.begin():
+                    pid = conn.execute(sa.insert(pubs).values(
+                        campaign_id=cid, as_of=as_of, published_at=datetime.now(timezone.utc), published_by=actor,
+                        summary=summary).returning(pubs.c.id)).scalar_one()
+                    for select in BOARD_SELECTS.values():
+                        conn.execute(sa.text(f"INSERT INTO published_entries ({COLUMNS}) {select}"),
+                                     {"pid": pid, "cid": cid})
+                    _insert_gains(conn, pid, cid, periods)
+                    previous = conn.scalar(sa.select(pubs.c.id).where(pubs.c.campaign_id == cid,
+                                                                      pubs.c.as_of < as_of)
+                                           .order_by(pubs.c.as_of.desc()).limit(1))
+                    if previous is not None:
+                        conn.execute(sa.text("""
+                            UPDATE published_entries SET movement = (
+                                SELECT p.rank FROM published_entries p
+                                WHERE p.publication_id = :prev AND p.board = published_entries.board
+                                  AND p.key = published_entries.key AND p.bracket = published_entries.bracket
+                            ) - rank
+                            WHERE publication_id = :pid"""), {"pid": pid, "prev": previous})
+                    n = conn.scalar(sa.text("SELECT COUNT(*) FROM published_entries WHERE publication_id = :pid"),
+                                    {"pid": pid})
+            finally:
+                with conn.begin():
+                    for kind in periods:
+                        for table in _eves(kind):
+                            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     except IntegrityError:  # another process published that date meanwhile
         existing = db.session.scalar(sa.select(Publication.id).where(
             Publication.campaign_id == cid, Publication.as_of == as_of))
         return Published(existing, False, 0, 0.0)
     return Published(pid, True, n, (datetime.now(timezone.utc) - started).total_seconds())
+
+
+def _eves(kind: str) -> tuple[str, str]:
+    """The temporary tables of a period's eve: people's scores, units' universalized."""
+    return f"_eve_{kind}_people", f"_eve_{kind}_units"
+
+
+def _insert_gains(conn, pid: int, cid: int, periods: dict[str, Period]) -> None:
+    for kind in periods:
+        people, units = _eves(kind)
+        for select in GAIN_SELECTS.values():
+            conn.execute(sa.text(f"INSERT INTO published_gains ({GAIN_COLUMNS}) "
+                                 + select.format(people=people, units=units)),
+                         {"pid": pid, "cid": cid, "period": kind})
+
+
+def summary_of(campaign: Campaign, as_of: date, periods: dict[str, Period]) -> dict:
+    """What the home page shows of the campaign as of ``as_of`` (the stored scores, already
+    of that date): the province's coverage by target group, the certified head count
+    (universalized people but pupils and students, as the dashboard counts them), the
+    targets, and the windows of the period boards."""
+    progress = campaign_progress(campaign, as_of=as_of)
+    return {
+        "groups": {g: [c.n, c.d] for g, c in progress.scope.by_group.items()},
+        "certified": progress.adults_universalized,
+        "targets": campaign.targets,
+        "periods": {kind: [p.start.isoformat(), p.end.isoformat()] for kind, p in periods.items()},
+    }

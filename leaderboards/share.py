@@ -124,5 +124,42 @@ def content_for(campaign, publication, board: str, bracket: str | None, scope, r
             shown.append((format_num(r.rank), r.label, "", format_pct(r.share)))
         else:
             shown.append((format_num(r.rank), r.label, r.unit_name, _("%(n)s points", n=format_num(r.points))))
-    footer = SEPARATOR.join((_("Thi Đua Số"), _("Bình dân học vụ số, Lai Châu")))
-    return ShareContent(title, subtitle, tuple(shown), footer)
+    return ShareContent(title, subtitle, tuple(shown), _footer())
+
+
+def _footer() -> str:
+    from flask_babel import gettext as _
+
+    return SEPARATOR.join((_("Thi Đua Số"), _("Bình dân học vụ số, Lai Châu")))
+
+
+def gains_content_for(campaign, publication, period: str, window, board: str, bracket: str | None,
+                      rows) -> ShareContent:
+    """What the image of a "most improved" board shows (``improved.Gain`` rows): what each
+    entry gained inside the publication's week or month."""
+    from flask_babel import gettext as _
+
+    from emulation.labels import UNIT_KIND_NAMES
+    from web.formatting import format_day, format_num, format_pct
+
+    titles = {
+        ("week", "units"): _("Most improved this week: units"),
+        ("week", "households"): _("Most improved this week: families"),
+        ("week", "people"): _("Most improved this week: people"),
+        ("month", "units"): _("Most improved this month: units"),
+        ("month", "households"): _("Most improved this month: families"),
+        ("month", "people"): _("Most improved this month: people"),
+    }
+    title = titles[period, board]
+    if board == "units" and bracket:
+        title += f" ({UNIT_KIND_NAMES.get(bracket, bracket)})"
+    days = _("from %(first)s to %(last)s", first=format_day(window[0]), last=format_day(window[1]))
+    subtitle = f"{campaign.name}{SEPARATOR}{days}"
+    shown = []
+    for r in rows[:TOP]:
+        if board == "units":
+            shown.append((format_num(r.rank), r.label, "", "+" + format_pct(r.coverage_gained)))
+        else:
+            shown.append((format_num(r.rank), r.label, r.unit_name,
+                          _("+%(n)s points", n=format_num(r.gained))))
+    return ShareContent(title, subtitle, tuple(shown), _footer())

@@ -77,7 +77,8 @@ def board():
     query = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v))
     names = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.kind.in_(NAMING_KINDS)))
     # A school switching its pupils off the public pages changes them at once.
-    key = (c.publication.id, query, str(get_locale()), names, hidden_schools())
+    campaigns = tuple(db.session.execute(sa.select(Campaign.id, Campaign.updated_at).order_by(Campaign.id)).all())
+    key = (c.publication.id, query, str(get_locale()), names, hidden_schools(), campaigns)  # campaigns: the switcher
     return page_cache().get_or_render(key, lambda: _render_board(c, context))
 
 

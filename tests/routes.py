@@ -39,12 +39,16 @@ class Sample:
 
 
 SAMPLES = [
-    Sample("emulation.home", "GET", "/", EVERYONE),
+    Sample("leaderboards.home", "GET", "/", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=people&commune=TP", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=households&find=H1", EVERYONE),
     Sample("leaderboards.board", "GET", "/leaderboards?board=people&print=1", EVERYONE, note="the A4 print"),
     Sample("leaderboards.share_image", "GET", "/leaderboards/share.png?board=people", EVERYONE,
+           note="404 until a publication exists"),
+    Sample("leaderboards.improved_board", "GET", "/leaderboards/improved", EVERYONE),
+    Sample("leaderboards.improved_board", "GET", "/leaderboards/improved?period=month&board=people", EVERYONE),
+    Sample("leaderboards.improved_share_image", "GET", "/leaderboards/improved.png?board=people", EVERYONE,
            note="404 until a publication exists"),
     Sample("badges.issuer", "GET", "/badges/issuer", EVERYONE, html=False),
     Sample("badges.badge_class", "GET", "/badges/classes/bdhvs-2025/citizen", EVERYONE, html=False),
