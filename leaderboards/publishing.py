@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 
 from emulation.bulk import references_proven_by_lookups
@@ -17,7 +18,13 @@ from emulation.models import Campaign
 from emulation.scoring.scores import SORT_KEYS, ensure_scores
 from extensions import db, for_writing
 
+from . import labels
 from .models import Publication
+
+# Sent inside a publication's transaction, once its entries are written, with ``conn`` (the
+# transaction's connection), ``publication_id``, ``campaign_id`` and ``as_of``: what other
+# packages freeze with the entries (the badges package: the badges held that day).
+boards_published = Namespace().signal("boards-published")
 
 # Each board: the select of its entries, with the rank over its sort key (SPEC §3).
 BOARD_SELECTS = {
@@ -80,6 +87,8 @@ def publish(campaign: Campaign, as_of: date, *, actor: str) -> Published:
                           AND p.key = published_entries.key AND p.bracket = published_entries.bracket
                     ) - rank
                     WHERE publication_id = :pid"""), {"pid": pid, "prev": previous})
+            labels.freeze(conn, pid, as_of)
+            boards_published.send(publish, conn=conn, publication_id=pid, campaign_id=cid, as_of=as_of)
             n = conn.scalar(sa.text("SELECT COUNT(*) FROM published_entries WHERE publication_id = :pid"), {"pid": pid})
     except IntegrityError:  # another process published that date meanwhile
         existing = db.session.scalar(sa.select(Publication.id).where(

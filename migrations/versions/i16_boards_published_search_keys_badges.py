@@ -1,0 +1,35 @@
+"""published entries keep their search key and badges; publications their totals
+
+Revision ID: i16_boards01
+Revises: i13_accounts
+Create Date: 2026-12-10 08:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'i16_boards01'
+down_revision = 'i13_accounts'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('publications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('totals', sa.JSON(), nullable=True))
+    with op.batch_alter_table('published_entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('search_key', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('badges', sa.String(length=255), nullable=True))
+        batch_op.create_index('ix_published_entries_search',
+                              ['publication_id', 'board', 'bracket', 'search_key', 'rank'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('published_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_published_entries_search')
+        batch_op.drop_column('badges')
+        batch_op.drop_column('search_key')
+    with op.batch_alter_table('publications', schema=None) as batch_op:
+        batch_op.drop_column('totals')
