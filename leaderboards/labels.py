@@ -124,8 +124,13 @@ def _adult_born(as_of: date) -> int:
     return year
 
 
-def freeze(conn, publication_id: int, as_of: date) -> None:
-    """Write the search keys and totals of a publication's entries just inserted."""
+def freeze(conn, publication_id: int, campaign_id: int, as_of: date) -> None:
+    """Write the search keys and totals of a publication's entries just inserted, and the
+    units' coverage by target group (their public pages)."""
+    conn.execute(sa.text("""
+        UPDATE published_entries SET by_group = (
+            SELECT s.by_group FROM unit_scores s WHERE s.campaign_id = :cid AND s.unit_id = published_entries.unit_id)
+        WHERE publication_id = :pid AND board = 'units'"""), {"pid": publication_id, "cid": campaign_id})
     update_entries(conn, publication_id, ("search_key",), _search_keys(conn, publication_id, as_of))
     totals = {f"{r.board}:{r.bracket}": r.n for r in conn.execute(sa.text(
         "SELECT board, bracket, COUNT(*) AS n FROM published_entries WHERE publication_id = :pid "

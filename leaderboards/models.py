@@ -48,6 +48,7 @@ class PublishedEntry(db.Model):
     # publication without ``totals`` was made before they were kept.
     search_key = sa.Column(sa.String(NAME_LENGTH))
     badges = sa.Column(sa.String(255))
+    by_group = sa.Column(sa.JSON)  # units: {group: [universalized, headcount]}, for the unit's public page
 
     __table_args__ = (
         sa.Index("ix_published_entries_rank", "publication_id", "board", "bracket", "rank"),

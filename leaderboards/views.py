@@ -21,6 +21,7 @@ from . import public as boards
 from .boards import BOARDS
 from .models import Publication
 from .share import content_for, share_png
+from .unit_pages import unit_page
 
 bp = Blueprint("leaderboards", __name__)
 
@@ -106,6 +107,22 @@ def _render_board(c, context) -> str:
     return render_template(template, page=page, brackets=c.brackets, bracket=c.bracket, scope=c.scope,
                            communes=boards.communes(), search=search,
                            found=search.found.row.key if search and search.found else None, **context)
+
+
+@bp.get("/leaderboards/units/<code>")
+@public
+def unit(code):
+    """A unit's public page on the latest publication: its place, coverage by group, badges
+    and its sub-units' board (404 for a unit not on the boards)."""
+    campaign_code = request.args.get("campaign")
+    campaign = (db.session.scalar(db.select(Campaign).where(Campaign.code == campaign_code)) if campaign_code
+                else current_campaign())
+    publication = boards.latest_publication(campaign) if campaign else None
+    page = unit_page(publication, campaign, code[:64]) if publication else None
+    if page is None:
+        abort(404)
+    return render_template("leaderboards/unit.html", campaign=campaign, publication=publication, page=page,
+                           board="units", groups=GROUPS)
 
 
 @bp.get("/leaderboards/share.png")

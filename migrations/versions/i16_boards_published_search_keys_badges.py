@@ -1,4 +1,4 @@
-"""published entries keep their search key and badges; publications their totals
+"""published entries keep their search key, badges and units' coverage by group; publications their totals
 
 Revision ID: i16_boards01
 Revises: i13_accounts
@@ -22,6 +22,7 @@ def upgrade():
     with op.batch_alter_table('published_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_key', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('badges', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('by_group', sa.JSON(), nullable=True))
         batch_op.create_index('ix_published_entries_search',
                               ['publication_id', 'board', 'bracket', 'search_key', 'rank'], unique=False)
 
@@ -29,6 +30,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('published_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_published_entries_search')
+        batch_op.drop_column('by_group')
         batch_op.drop_column('badges')
         batch_op.drop_column('search_key')
     with op.batch_alter_table('publications', schema=None) as batch_op:
