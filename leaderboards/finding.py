@@ -128,7 +128,7 @@ def search(publication: Publication, board: str, query: str, *, bracket: str | N
     entries = db.session.execute(_scoped(q, board, scope)).all()
     # Keys were frozen when published, names are shown as they are now: an entry renamed (or
     # found younger) since is listed only if what the board shows still matches.
-    matches = [r for r in rows_of(publication, board, entries[:MATCHES]) if _shows_match(board, text, folded, r)]
+    matches = [r for r in rows_of(publication, board, entries[:MATCHES], scope) if _shows_match(board, text, folded, r)]
     chosen = pick if pick is not None else (1 if len(matches) == 1 else None)
     found = None
     if chosen is not None and 1 <= chosen <= len(matches):

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 
+from emulation.models import COMMUNE_KINDS
 from emulation.privacy import PUPIL_GROUP, public_name, under_16
 
 CHUNK = 10_000
@@ -116,6 +117,34 @@ def _search_keys(conn, publication_id: int, as_of: date) -> Iterator[tuple]:
         yield "households", r.key, fold(_head_label(r.head_name, r.young, as_of))
 
 
+def _commune_ranks(conn, publication_id: int) -> None:
+    """Each entry's rank within its commune or ward (standard competition ranking over the
+    published ranks of that commune's entries: the same order, so "1, 2, 2, 4" holds
+    within it), and its movement against the previous publication's."""
+    communes = ", ".join(f"'{k}'" for k in COMMUNE_KINDS)
+    conn.execute(sa.text(f"""
+        UPDATE published_entries SET commune_rank = r.commune_rank FROM (
+            SELECT e.board, e.key, RANK() OVER (PARTITION BY e.board, e.bracket, c.id ORDER BY e.rank) AS commune_rank
+            FROM published_entries e JOIN units u ON u.id = e.unit_id
+            JOIN units c ON c.kind IN ({communes}) AND u.path LIKE c.path || '%'
+                        AND (e.board <> 'units' OR u.id <> c.id)
+            WHERE e.publication_id = :pid) r
+        WHERE published_entries.publication_id = :pid AND published_entries.board = r.board
+          AND published_entries.key = r.key"""), {"pid": publication_id})
+    previous = conn.scalar(sa.text("""
+        SELECT p.id FROM publications p JOIN publications this ON this.id = :pid
+        WHERE p.campaign_id = this.campaign_id AND p.as_of < this.as_of ORDER BY p.as_of DESC LIMIT 1"""),
+                           {"pid": publication_id})
+    if previous is not None:
+        conn.execute(sa.text("""
+            UPDATE published_entries SET commune_movement = (
+                SELECT p.commune_rank FROM published_entries p
+                WHERE p.publication_id = :prev AND p.board = published_entries.board
+                  AND p.key = published_entries.key AND p.bracket = published_entries.bracket
+                  AND p.unit_id = published_entries.unit_id) - commune_rank
+            WHERE publication_id = :pid AND commune_rank IS NOT NULL"""), {"pid": publication_id, "prev": previous})
+
+
 def _adult_born(as_of: date) -> int:
     """The latest birth year of a person who counts as 16 or older on ``as_of`` (privacy.under_16)."""
     year = as_of.year
@@ -131,6 +160,7 @@ def freeze(conn, publication_id: int, campaign_id: int, as_of: date) -> None:
         UPDATE published_entries SET by_group = (
             SELECT s.by_group FROM unit_scores s WHERE s.campaign_id = :cid AND s.unit_id = published_entries.unit_id)
         WHERE publication_id = :pid AND board = 'units'"""), {"pid": publication_id, "cid": campaign_id})
+    _commune_ranks(conn, publication_id)
     update_entries(conn, publication_id, ("search_key",), _search_keys(conn, publication_id, as_of))
     totals = {f"{r.board}:{r.bracket}": r.n for r in conn.execute(sa.text(
         "SELECT board, bracket, COUNT(*) AS n FROM published_entries WHERE publication_id = :pid "

@@ -49,6 +49,10 @@ class PublishedEntry(db.Model):
     search_key = sa.Column(sa.String(NAME_LENGTH))
     badges = sa.Column(sa.String(255))
     by_group = sa.Column(sa.JSON)  # units: {group: [universalized, headcount]}, for the unit's public page
+    # The rank among the entries of the entry's commune or ward (the board a commune's page
+    # shows: on the units board without the commune itself), and its movement there.
+    commune_rank = sa.Column(sa.Integer)
+    commune_movement = sa.Column(sa.Integer)
 
     __table_args__ = (
         sa.Index("ix_published_entries_rank", "publication_id", "board", "bracket", "rank"),

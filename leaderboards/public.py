@@ -24,7 +24,8 @@ PAGE_SIZE = 50
 # cost a fraction of ORM objects.
 ENTRY = (PublishedEntry.rank, PublishedEntry.key, PublishedEntry.unit_id, PublishedEntry.points,
          PublishedEntry.share, PublishedEntry.per_capita, PublishedEntry.day, PublishedEntry.flag,
-         PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement, PublishedEntry.badges)
+         PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement, PublishedEntry.badges,
+         PublishedEntry.commune_rank, PublishedEntry.commune_movement)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Row:
     headcount: int | None
     movement: int | None
     badges: tuple[str, ...] = ()  # the badge classes held on the publication's date, in their order
+    province_rank: int | None = None  # in a commune's board (rank is then the rank within it)
 
 
 @dataclass
@@ -152,8 +154,19 @@ def _rows(entries, board: str, as_of: date) -> list[Row]:
             for e in entries]
 
 
-def rows_of(publication: Publication, board: str, entries) -> list[Row]:
-    return _rows(entries, board, _as_of(publication))
+def rows_of(publication: Publication, board: str, entries, scope: Unit | None = None) -> list[Row]:
+    """The rows of ``entries``; on a commune's or ward's board, ranked (and moved) within it."""
+    rows = _rows(entries, board, _as_of(publication))
+    if scope is not None and scope.kind in COMMUNE_KINDS and frozen(publication):
+        for row, e in zip(rows, entries):
+            if e.commune_rank is not None:
+                row.province_rank, row.rank, row.movement = row.rank, e.commune_rank, e.commune_movement
+    return rows
+
+
+def frozen(publication: Publication) -> bool:
+    """Whether the publication keeps what labels.freeze writes (published since it does)."""
+    return publication.totals is not None
 
 
 def _page_entries(publication: Publication, board: str, bracket, scope, after: tuple | None, before: tuple | None,
@@ -175,7 +188,7 @@ def board_page(publication: Publication, board: str, *, bracket: str | None = No
     """A page of a published board: the first, the one after ``after`` or before ``before``
     (each a (rank, key) of the page next to it)."""
     entries, more = _page_entries(publication, board, bracket, scope, after, before, size or PAGE_SIZE)
-    rows = rows_of(publication, board, entries)
+    rows = rows_of(publication, board, entries, scope)
     if not entries:
         return BoardPage(rows, None, None)
     first, last = (entries[0].rank, entries[0].key), (entries[-1].rank, entries[-1].key)
@@ -200,7 +213,7 @@ def find(publication: Publication, board: str, key: str, *, bracket: str | None 
     entries = [*above, entry, *below]
     before = (entries[0].rank, entries[0].key) if more_above else None
     after = (entries[-1].rank, entries[-1].key) if more_below else None
-    return BoardPage(rows_of(publication, board, entries), before, after), entry.key
+    return BoardPage(rows_of(publication, board, entries, scope), before, after), entry.key
 
 
 def _as_of(publication: Publication) -> date:

@@ -185,3 +185,33 @@ def test_the_movement_is_told_in_words(client, published, world, runner):
     page = client.get(BOARD + "people&find=tan van dung").get_data(as_text=True)
     moved = re.search(r"Tẩn V\. D\. xếp thứ (\d)/4</strong>,\s*tăng (\d) bậc", page)
     assert moved and int(moved.group(1)) + int(moved.group(2)) == 4  # from 4th
+
+
+def test_a_communes_board_ranks_within_the_commune(client, world, runner, campaign, app):
+    # A second ward with one person who outscores everyone of Tân Phong.
+    world.load("units", [{"code": "QT", "name": "Phường Quyết Tiến", "kind": "ward", "parent_code": "LC",
+                          "headcount_citizen": 10}])
+    world.load("people", [{"external_id": "Q1", "full_name": "Hoàng Văn Nam", "group": "citizen", "unit_code": "QT",
+                           "birth_year": 1980}])
+    world.load("completions", [
+        {"person_id": "Q1", "skill_code": "S1", "completed_on": date(2025, 4, 1), "source": "mooc"},
+        {"person_id": "Q1", "skill_code": "S2", "completed_on": date(2025, 4, 2), "source": "mooc"},
+        {"person_id": "P2", "skill_code": "S1", "completed_on": date(2025, 5, 5), "source": "session"}])
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of",
+                               "2025-12-31"]).exit_code == 0
+    province = client.get(BOARD + "people").get_data(as_text=True)
+    assert re.search(r'<td class="num lead">2</td>.*?Lò T\. B\.', province, re.S)  # 2nd behind Q1
+    ward = client.get(BOARD + "people&commune=TP").get_data(as_text=True)
+    rows = re.findall(r'<td class="num lead">(\d+)(?:<br><small>[^<]*</small>)?</td>', ward.split("<tbody>")[1])
+    assert rows == ["1", "2", "2", "2"]  # P2 first in Tân Phong; the three without points tie
+    assert "toàn tỉnh: 2" in row_of(ward, "Lò T. B.")
+    found = client.get(BOARD + "people&commune=TP&find=lo thi binh").get_data(as_text=True)
+    assert "Lò T. B. xếp thứ 1/4" in found
+    # The next publication moves within the ward: P4 overtakes P2 there.
+    world.load("completions", [
+        {"person_id": "P4", "skill_code": "S1", "completed_on": date(2025, 6, 1), "source": "mooc"},
+        {"person_id": "P4", "skill_code": "S2", "completed_on": date(2025, 6, 2), "source": "mooc"}])
+    assert runner.invoke(args=["leaderboard", "publish", "--campaign", "bdhvs-2025", "--as-of",
+                               "2026-01-01"]).exit_code == 0
+    found = client.get(BOARD + "people&commune=TP&find=lo thi binh").get_data(as_text=True)
+    assert re.search(r"Lò T\. B\. xếp thứ 2/4</strong>,\s*giảm 1 bậc", found)
