@@ -22,7 +22,7 @@ def test_a_units_name_on_the_board_opens_its_page(client, published):
     assert "Người dân 0,1% 1/902 80%" in body  # TP's 900 declared, and BL's 2 registered
     # Its sub-units, best coverage first, each with its rank in its own bracket.
     subs = text(page.get_data(as_text=True).split("Các đơn vị trực thuộc</h2>", 1)[1].split("</table>")[0])
-    assert "Bản Làng 50,0% 1/2 hạng 1 trong khối: thôn, bản Trường THCS Tân Phong 0,3% 1/300 hạng 1" in subs
+    assert "Bản Làng 50,0% 1/2 1 trong khối: thôn, bản Trường THCS Tân Phong 0,3% 1/300 1 trong khối" in subs
     assert "Nguyễn" not in body and "Lò" not in body  # no person is named
 
 
