@@ -17,6 +17,9 @@ class Publication(db.Model):
     # "targets": {...}, "certified": adults universalized, "periods": {"week": [first, last
     # day], "month": [...]}} (see publishing.summary_of). None for older publications.
     summary = sa.Column(sa.JSON)
+    # Entries of each board ("units:commune", "households:", "people:"), counted once when
+    # published: a page says "445th of 1,515" without counting a board on every visit.
+    totals = sa.Column(sa.JSON)
 
     # One publication per campaign and date: a second scheduler or a repeated command
     # finds the first one instead of publishing twice.
@@ -43,12 +46,26 @@ class PublishedEntry(db.Model):
     flag = sa.Column(sa.Boolean)  # households: digital family
     universalized = sa.Column(sa.Integer)  # units: universalized people
     headcount = sa.Column(sa.Integer)  # units: the denominator
+    # Frozen with the entry (leaderboards.labels): the label the page showed when published,
+    # folded for finding it ("Lò V. S." → "lo v s"; pages name entries as the data says now,
+    # and a search checks its matches against that), and the badge classes held on the
+    # publication's date, space-separated in the classes' order (None: none held). A
+    # publication without ``totals`` was made before they were kept.
+    search_key = sa.Column(sa.String(NAME_LENGTH))
+    badges = sa.Column(sa.String(255))
+    by_group = sa.Column(sa.JSON)  # units: {group: [universalized, headcount]}, for the unit's public page
+    # The rank among the entries of the entry's commune or ward (the board a commune's page
+    # shows: on the units board without the commune itself), and its movement there.
+    commune_rank = sa.Column(sa.Integer)
+    commune_movement = sa.Column(sa.Integer)
 
     __table_args__ = (
         sa.Index("ix_published_entries_rank", "publication_id", "board", "bracket", "rank"),
         # A commune's page of a board: its units' entries found directly, not by walking the
         # whole board in rank order (0.67 s to 1 ms for the people of a low-ranked commune).
         sa.Index("ix_published_entries_unit", "publication_id", "board", "bracket", "unit_id", "rank"),
+        # Finding an entry by its masked name: a range of search keys of one board.
+        sa.Index("ix_published_entries_search", "publication_id", "board", "bracket", "search_key", "rank"),
         {"sqlite_with_rowid": False},
     )
 

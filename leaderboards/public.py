@@ -16,6 +16,7 @@ from emulation.models import COMMUNE_KINDS, Campaign, Person, Unit
 from emulation.privacy import any_hidden, hidden_pupils, public_name
 from extensions import db
 
+from .labels import household_heads
 from .models import Publication, PublishedEntry
 
 PAGE_SIZE = 50
@@ -23,7 +24,8 @@ PAGE_SIZE = 50
 # cost a fraction of ORM objects.
 ENTRY = (PublishedEntry.rank, PublishedEntry.key, PublishedEntry.unit_id, PublishedEntry.points,
          PublishedEntry.share, PublishedEntry.per_capita, PublishedEntry.day, PublishedEntry.flag,
-         PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement)
+         PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement, PublishedEntry.badges,
+         PublishedEntry.commune_rank, PublishedEntry.commune_movement)
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Row:
     universalized: int | None
     headcount: int | None
     movement: int | None
+    badges: tuple[str, ...] = ()  # the badge classes held on the publication's date, in their order
+    province_rank: int | None = None  # in a commune's board (rank is then the rank within it)
 
 
 @dataclass
@@ -132,6 +136,8 @@ PEOPLE_NAMES = sa.select(Person.external_id, Person.full_name, Person.birth_year
 
 
 def _rows(entries, board: str, as_of: date) -> list[Row]:
+    """The rows of ``entries``, named as the data says now (masked as of ``as_of``): a
+    unit's name, a person's masked name, a household head's masked name ("" without one)."""
     units = dict(db.session.execute(UNIT_NAMES, {"ids": list({e.unit_id for e in entries})}).all()) if entries else {}
     keys = [e.key for e in entries]
     if board == "people" and keys:
@@ -141,9 +147,26 @@ def _rows(entries, board: str, as_of: date) -> list[Row]:
     elif board == "units":
         label = lambda e: units.get(e.unit_id, e.key)  # noqa: E731
     else:
-        label = lambda e: e.key  # noqa: E731
+        heads = household_heads(db.session, keys, as_of)
+        label = lambda e: heads.get(e.key, "")  # noqa: E731
     return [Row(e.rank, e.key, label(e), units.get(e.unit_id, ""), e.points, e.share, e.per_capita, e.day, e.flag,
-                e.universalized, e.headcount, e.movement) for e in entries]
+                e.universalized, e.headcount, e.movement, tuple((e.badges or "").split()))
+            for e in entries]
+
+
+def rows_of(publication: Publication, board: str, entries, scope: Unit | None = None) -> list[Row]:
+    """The rows of ``entries``; on a commune's or ward's board, ranked (and moved) within it."""
+    rows = _rows(entries, board, _as_of(publication))
+    if scope is not None and scope.kind in COMMUNE_KINDS and frozen(publication):
+        for row, e in zip(rows, entries):
+            if e.commune_rank is not None:
+                row.province_rank, row.rank, row.movement = row.rank, e.commune_rank, e.commune_movement
+    return rows
+
+
+def frozen(publication: Publication) -> bool:
+    """Whether the publication keeps what labels.freeze writes (published since it does)."""
+    return publication.totals is not None
 
 
 def _page_entries(publication: Publication, board: str, bracket, scope, after: tuple | None, before: tuple | None,
@@ -165,7 +188,7 @@ def board_page(publication: Publication, board: str, *, bracket: str | None = No
     """A page of a published board: the first, the one after ``after`` or before ``before``
     (each a (rank, key) of the page next to it)."""
     entries, more = _page_entries(publication, board, bracket, scope, after, before, size or PAGE_SIZE)
-    rows = _rows(entries, board, _as_of(publication))
+    rows = rows_of(publication, board, entries, scope)
     if not entries:
         return BoardPage(rows, None, None)
     first, last = (entries[0].rank, entries[0].key), (entries[-1].rank, entries[-1].key)
@@ -175,20 +198,22 @@ def board_page(publication: Publication, board: str, *, bracket: str | None = No
 
 
 def find(publication: Publication, board: str, key: str, *, bracket: str | None = None,
-         scope: Unit | None = None) -> tuple[BoardPage, str] | None:
-    """The page centred on the entry ``key`` (a unit or household code), or None."""
+         scope: Unit | None = None, around: int | None = None) -> tuple[BoardPage, str] | None:
+    """The page centred on the entry ``key`` (a unit or household code), or None: half a
+    page above and below it, or ``around`` entries each side."""
     found = _entries(publication, board, bracket, scope, "key", key=key)
     if not found:
         return None
     entry = found[0]
-    half = PAGE_SIZE // 2
+    half = PAGE_SIZE // 2 if around is None else around
     centre = (entry.rank, entry.key)
     above, more_above = _page_entries(publication, board, bracket, scope, None, centre, half)
-    below, more_below = _page_entries(publication, board, bracket, scope, centre, None, PAGE_SIZE - half)
+    below, more_below = _page_entries(publication, board, bracket, scope, centre, None,
+                                      PAGE_SIZE - half if around is None else around)
     entries = [*above, entry, *below]
     before = (entries[0].rank, entries[0].key) if more_above else None
     after = (entries[-1].rank, entries[-1].key) if more_below else None
-    return BoardPage(_rows(entries, board, _as_of(publication)), before, after), entry.key
+    return BoardPage(rows_of(publication, board, entries, scope), before, after), entry.key
 
 
 def _as_of(publication: Publication) -> date:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 
 from emulation.bulk import references_proven_by_lookups
@@ -23,8 +24,14 @@ from emulation.scoring.progress import campaign_progress
 from emulation.scoring.scores import SORT_KEYS, ensure_scores
 from extensions import db, for_writing
 
+from . import labels
 from .models import Publication
 from .periods import GAIN_COLUMNS, GAIN_SELECTS, Period, eve_tables, publication_periods
+
+# Sent inside a publication's transaction, once its entries are written, with ``conn`` (the
+# transaction's connection), ``publication_id``, ``campaign_id`` and ``as_of``: what other
+# packages freeze with the entries (the badges package: the badges held that day).
+boards_published = Namespace().signal("boards-published")
 
 # Each board: the select of its entries, with the rank over its sort key (SPEC §3).
 BOARD_SELECTS = {
@@ -101,6 +108,8 @@ def publish(campaign: Campaign, as_of: date, *, actor: str) -> Published:
                                   AND p.key = published_entries.key AND p.bracket = published_entries.bracket
                             ) - rank
                             WHERE publication_id = :pid"""), {"pid": pid, "prev": previous})
+                    labels.freeze(conn, pid, cid, as_of)
+                    boards_published.send(publish, conn=conn, publication_id=pid, campaign_id=cid, as_of=as_of)
                     n = conn.scalar(sa.text("SELECT COUNT(*) FROM published_entries WHERE publication_id = :pid"),
                                     {"pid": pid})
             finally:

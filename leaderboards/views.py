@@ -14,12 +14,14 @@ from emulation.privacy import hidden_schools
 from emulation.scoring.progress import current_campaign
 from extensions import db
 from web.cache import page_cache
-from web.params import cursor_arg
+from web.params import cursor_arg, int_arg
 
+from . import finding
 from . import public as boards
 from .boards import BOARDS
 from .models import Publication
 from .share import content_for, share_png
+from .unit_pages import unit_page
 
 bp = Blueprint("leaderboards", __name__)
 
@@ -66,6 +68,12 @@ def board():
     context = dict(campaign=c.campaign, board=c.board, publication=c.publication, groups=GROUPS)
     if c.publication is None:
         return render_template("leaderboards/board.html", page=None, **context)
+    # A query to find an entry, and which of its matches (``n``), are checked first: a query
+    # of nothing but punctuation is a 400 with its message, a bad ``n`` a 400.
+    context.update(wanted=request.args.get("find", "").strip()[:finding.MAX_QUERY],
+                   pick=int_arg("n", None, minimum=1, maximum=finding.MATCHES))
+    if context["wanted"] and not finding.fold(context["wanted"]):
+        return _render_board(c, dict(context, unusable=True)), 400
     if current_user.is_authenticated or session.get("_flashes"):  # the menu differs by role; a flash is
         return _render_board(c, context)                           # one visitor's: neither is shared
     # A publication never changes: its pages are rendered once per process, for visitors.
@@ -83,18 +91,39 @@ def board():
 
 
 def _render_board(c, context) -> str:
-    found, wanted = None, request.args.get("find", "").strip()[:64]
-    if wanted and c.board in ("units", "households"):
-        result = boards.find(c.publication, c.board, wanted, bracket=c.bracket, scope=c.scope)
-        page, found = result if result else (None, None)
-        if page is None:
-            page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope)
+    """The board's page; with a query (``find``), the entries it matches and the one found
+    (the ``n``-th match, or the only one) among the five above and below it."""
+    search = None
+    if context["wanted"] and not context.get("unusable"):
+        search = finding.search(c.publication, c.board, context["wanted"], bracket=c.bracket, scope=c.scope,
+                                pick=context["pick"])
+    if search is not None and search.found is not None:
+        page = search.found.page
     else:
+        top = search is None and cursor_arg("after") is None and cursor_arg("before") is None
         page = boards.board_page(c.publication, c.board, bracket=c.bracket, scope=c.scope, after=cursor_arg("after"),
                                  before=cursor_arg("before"))
+        context["podium"] = [r for r in page.rows if r.rank <= 3][:3] if top else []
     template = "leaderboards/print.html" if request.args.get("print") else "leaderboards/board.html"
     return render_template(template, page=page, brackets=c.brackets, bracket=c.bracket, scope=c.scope,
-                           communes=boards.communes(), wanted=wanted, found=found, **context)
+                           communes=boards.communes(), search=search,
+                           found=search.found.row.key if search and search.found else None, **context)
+
+
+@bp.get("/leaderboards/units/<code>")
+@public
+def unit(code):
+    """A unit's public page on the latest publication: its place, coverage by group, badges
+    and its sub-units' board (404 for a unit not on the boards)."""
+    campaign_code = request.args.get("campaign")
+    campaign = (db.session.scalar(db.select(Campaign).where(Campaign.code == campaign_code)) if campaign_code
+                else current_campaign())
+    publication = boards.latest_publication(campaign) if campaign else None
+    page = unit_page(publication, campaign, code[:64]) if publication else None
+    if page is None:
+        abort(404)
+    return render_template("leaderboards/unit.html", campaign=campaign, publication=publication, page=page,
+                           board="units", groups=GROUPS)
 
 
 @bp.get("/leaderboards/share.png")

@@ -59,7 +59,11 @@ def test_the_home_page_shows_the_top_three_of_each_board_and_the_most_improved_o
     # People: P3 (20 points), then P1, P2, P4 at 10: the first to score first. Names masked.
     assert re.search(r"1 G\. A\. C\. · Trường THCS Tân Phong 20 điểm 2 Nguyễn V\. A\. · Phường Tân Phong 10 điểm "
                      r"3 Lò T\. B\. · Bản Làng 10 điểm", leaders), leaders
-    assert "Tẩn" not in leaders  # the fourth is not on the home page
+    people = leaders.split("Người tham gia 1 ", 1)[1]
+    assert "Tẩn" not in people  # the fourth is not on the home page
+    # Households by their head's masked name, as on the board.
+    households = leaders.split("Người tham gia 1 ", 1)[0].split("Gia đình số", 1)[1]
+    assert re.search(r"1 Hộ [^·]+ · ", households) and "Tẩn T. M." in households, households
     assert "Nguyễn Văn An" not in html and "P1" not in html
     improved = text_of(section(html, "improved"))
     assert "từ 09/09/2025 đến 15/09/2025" in improved

@@ -38,7 +38,7 @@ def test_the_under_16_rule_is_only_the_years_that_prove_it(birth_year, group, yo
 
 def ranks(page: str) -> list[tuple[str, str]]:
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r'<td class="num[^"]*"[^>]*>(\d+)</td><td[^>]*>.*?</td>\s*<th scope="row"[^>]*>([^<]*)</th>',
+    return re.findall(r'<td class="num[^"]*"[^>]*>(\d+)(?:<br><small>[^<]*</small>)?</td><td[^>]*>.*?</td>\s*<th scope="row"[^>]*>([^<]*)(?:<br>.*?)?</th>',
                       body, re.S)
 
 
