@@ -48,3 +48,21 @@ def assert_imported(report, rows_in=None, changed=None) -> None:
         assert report.rows_in == report.rows_accepted == rows_in, describe(report)
     if changed is not None:
         assert report.rows_changed == changed, describe(report)
+
+
+def assert_rich(seen: dict[str, int], runs: int, floors: dict[str, float]) -> None:
+    """Each rule of a property test was exercised in at least its floor's share of the
+    examples run. Enforced on the fixed examples of the "ci" profile (derandomized, as CI
+    runs them: a green run is reproducible); a random run ("dev") that falls short warns
+    instead, since Hypothesis's examples are drawn from one another and a run may now and
+    then stay away from a rare case without anything being wrong with the generator."""
+    import warnings
+
+    from hypothesis import settings
+
+    shares = {k: n / runs for k, n in seen.items()}
+    short = {k: round(v, 3) for k, v in shares.items() if v < floors[k]}
+    if short and not settings().derandomize:
+        warnings.warn(f"a random run exercised some rules less than their floors: {short} (all: {shares})")
+        return
+    assert short == {}, shares
