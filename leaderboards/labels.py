@@ -23,6 +23,8 @@ from emulation.models import COMMUNE_KINDS
 from emulation.privacy import PUPIL_GROUP, public_name, under_16
 
 CHUNK = 10_000
+# In a publication's totals: its entries keep their commune (commune_id; published since they do).
+COMMUNES_FROZEN = "communes_frozen"
 _SCRATCH = "_entry_values"
 
 
@@ -131,19 +133,23 @@ def _commune_ranks(conn, publication_id: int) -> None:
     conn.exec_driver_sql("CREATE TEMPORARY TABLE tmp_unit_communes (unit_id INTEGER PRIMARY KEY, "
                          "commune_id INTEGER NOT NULL)")
     conn.exec_driver_sql("CREATE TEMPORARY TABLE tmp_commune_ranks (board VARCHAR(12) NOT NULL, "
-                         "key VARCHAR(64) NOT NULL, commune_rank INTEGER NOT NULL, PRIMARY KEY (board, key))")
+                         "key VARCHAR(64) NOT NULL, commune_rank INTEGER NOT NULL, commune_id INTEGER NOT NULL, "
+                         "PRIMARY KEY (board, key))")
     conn.execute(sa.text(f"""
         INSERT INTO tmp_unit_communes (unit_id, commune_id)
         SELECT u.id, c.id FROM units u JOIN units c ON c.kind IN ({communes}) AND u.path LIKE c.path || '%'"""))
     conn.execute(sa.text("""
-        INSERT INTO tmp_commune_ranks (board, key, commune_rank)
-        SELECT e.board, e.key, RANK() OVER (PARTITION BY e.board, e.bracket, uc.commune_id ORDER BY e.rank)
+        INSERT INTO tmp_commune_ranks (board, key, commune_rank, commune_id)
+        SELECT e.board, e.key, RANK() OVER (PARTITION BY e.board, e.bracket, uc.commune_id ORDER BY e.rank),
+               uc.commune_id
         FROM published_entries e JOIN tmp_unit_communes uc ON uc.unit_id = e.unit_id
         WHERE e.publication_id = :pid AND (e.board <> 'units' OR e.unit_id <> uc.commune_id)"""),
                  {"pid": publication_id})
     conn.execute(sa.text("""
         UPDATE published_entries SET commune_rank = (
             SELECT t.commune_rank FROM tmp_commune_ranks t
+            WHERE t.board = published_entries.board AND t.key = published_entries.key), commune_id = (
+            SELECT t.commune_id FROM tmp_commune_ranks t
             WHERE t.board = published_entries.board AND t.key = published_entries.key)
         WHERE publication_id = :pid"""), {"pid": publication_id})
     for table in ("tmp_unit_communes", "tmp_commune_ranks"):
@@ -182,6 +188,7 @@ def freeze(conn, publication_id: int, campaign_id: int, as_of: date) -> None:
     totals = {f"{r.board}:{r.bracket}": r.n for r in conn.execute(sa.text(
         "SELECT board, bracket, COUNT(*) AS n FROM published_entries WHERE publication_id = :pid "
         "GROUP BY board, bracket"), {"pid": publication_id})}
+    totals[COMMUNES_FROZEN] = 1
     conn.execute(sa.text("UPDATE publications SET totals = :totals WHERE id = :pid").bindparams(
         sa.bindparam("totals", type_=sa.JSON)), {"pid": publication_id, "totals": totals})
 

@@ -58,6 +58,9 @@ class PublishedEntry(db.Model):
     # shows: on the units board without the commune itself), and its movement there.
     commune_rank = sa.Column(sa.Integer)
     commune_movement = sa.Column(sa.Integer)
+    # The commune or ward the entry is ranked within (None outside any, and for a commune's
+    # own units-board entry): its page of the board read through ix_published_entries_commune.
+    commune_id = sa.Column(sa.Integer)
 
     __table_args__ = (
         sa.Index("ix_published_entries_rank", "publication_id", "board", "bracket", "rank"),
@@ -66,6 +69,9 @@ class PublishedEntry(db.Model):
         sa.Index("ix_published_entries_unit", "publication_id", "board", "bracket", "unit_id", "rank"),
         # Finding an entry by its masked name: a range of search keys of one board.
         sa.Index("ix_published_entries_search", "publication_id", "board", "bracket", "search_key", "rank"),
+        # A commune's page of a board, in rank order: the index walked, nothing sorted
+        # (through the units' index a low-ranked commune cost 0.8 s on a 500,000 province).
+        sa.Index("ix_published_entries_commune", "publication_id", "board", "bracket", "commune_id", "rank", "key"),
         {"sqlite_with_rowid": False},
     )
 

@@ -16,7 +16,7 @@ from emulation.models import COMMUNE_KINDS, Campaign, Person, Unit
 from emulation.privacy import any_hidden, hidden_pupils, public_name
 from extensions import db
 
-from .labels import household_heads
+from .labels import COMMUNES_FROZEN, household_heads
 from .models import Publication, PublishedEntry
 
 PAGE_SIZE = 50
@@ -90,17 +90,22 @@ def communes() -> list[sa.Row]:
 
 
 @cache
-def _entries_statement(scoped: bool, units_board: bool, direction: str, hiding: bool = False) -> sa.Select:
+def _entries_statement(scoped: bool, units_board: bool, direction: str, hiding: bool = False,
+                       by_commune: bool = False) -> sa.Select:
     """The query of a board's entries, built once per shape and then only given its values
     (``pub``, ``board``, ``bracket``, ``path`` and ``scope`` for a commune's entries, then
     ``rank``/``key`` and ``size``): the public pages run it on every visit, and building a
     statement costs more than running it. ``direction``: "top", "after" or "before" a
     (rank, key), or "key" for the one entry of that key. ``hiding``: leave out the pupils
-    of the schools that keep them off the public pages (people board)."""
+    of the schools that keep them off the public pages (people board). ``by_commune``: the
+    scope is a commune or ward of a publication that froze each entry's commune (``scope``
+    is its id): read through the commune index, in rank order."""
     q = sa.select(*ENTRY).where(PublishedEntry.publication_id == sa.bindparam("pub"),
                                 PublishedEntry.board == sa.bindparam("board"),
                                 PublishedEntry.bracket == sa.bindparam("bracket"))
-    if scoped:
+    if by_commune:
+        q = q.where(PublishedEntry.commune_id == sa.bindparam("scope"))
+    elif scoped:
         inside = sa.select(Unit.id).where(Unit.path.startswith(sa.bindparam("path", type_=sa.String)))
         if units_board:  # a commune's units board lists the units inside it, not the commune
             inside = inside.where(Unit.id != sa.bindparam("scope"))
@@ -125,7 +130,9 @@ def _entries(publication: Publication, board: str, bracket, scope: Unit | None, 
     if scope is not None:
         params.update(path=scope.path, scope=scope.id)
     hiding = board == "people" and any_hidden()
-    statement = _entries_statement(scope is not None, board == "units", direction, hiding)
+    by_commune = (scope is not None and scope.kind in COMMUNE_KINDS and frozen(publication)
+                  and COMMUNES_FROZEN in publication.totals)
+    statement = _entries_statement(scope is not None, board == "units", direction, hiding, by_commune)
     return db.session.execute(statement, params).all()
 
 
