@@ -1,7 +1,6 @@
 """The public home page: a campaign at a glance, from its latest publication only (its
 ``summary``, the top of each board, the most improved communes and wards of its week), so
 that a visit reads a handful of rows whatever the province's size."""
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +11,7 @@ from extensions import db
 
 from . import improved
 from . import public as boards
+from .public import GroupFigure
 from .models import Publication
 
 TOP = 3  # entries of each board on the home page
@@ -20,29 +20,6 @@ IMPROVED = 5  # communes and wards of the week
 # wards, which the province ranks first (else the first bracket published but the
 # province's own).
 HOME_BRACKETS = ("commune", "ward")
-
-
-@dataclass
-class GroupFigure:
-    group: str
-    universalized: int
-    headcount: int
-    target: float | None
-
-    @property
-    def share(self) -> float | None:
-        return self.universalized / self.headcount if self.headcount else None
-
-    @property
-    def met(self) -> bool:
-        return self.share is not None and self.target is not None and self.share >= self.target
-
-    @property
-    def missing(self) -> int:
-        """People still to universalize for the target (0 once met)."""
-        if self.target is None or not self.headcount:
-            return 0
-        return max(0, math.ceil(self.target * self.headcount - self.universalized - 1e-9))
 
 
 @dataclass

@@ -5,6 +5,7 @@ requires (``emulation.privacy.public_name`` as of the publication's date); the p
 school that keeps them off the public pages are left out when the page is read, whenever
 the publication was made.
 """
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, partial
@@ -26,6 +27,31 @@ ENTRY = (PublishedEntry.rank, PublishedEntry.key, PublishedEntry.unit_id, Publis
          PublishedEntry.share, PublishedEntry.per_capita, PublishedEntry.day, PublishedEntry.flag,
          PublishedEntry.universalized, PublishedEntry.headcount, PublishedEntry.movement, PublishedEntry.badges,
          PublishedEntry.commune_rank, PublishedEntry.commune_movement)
+
+
+@dataclass
+class GroupFigure:
+    """A target group's coverage against its target (the home page, a unit's page)."""
+
+    group: str
+    universalized: int
+    headcount: int
+    target: float | None
+
+    @property
+    def share(self) -> float | None:
+        return self.universalized / self.headcount if self.headcount else None
+
+    @property
+    def met(self) -> bool:
+        return self.share is not None and self.target is not None and self.share >= self.target
+
+    @property
+    def missing(self) -> int:
+        """People still to universalize for the target (0 once met)."""
+        if self.target is None or not self.headcount:
+            return 0
+        return max(0, math.ceil(self.target * self.headcount - self.universalized - 1e-9))
 
 
 @dataclass

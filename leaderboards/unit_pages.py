@@ -11,19 +11,7 @@ from extensions import db
 
 from .finding import total
 from .models import Publication, PublishedEntry
-from .public import ENTRY, Row, rows_of, unit_by_code
-
-
-@dataclass
-class GroupCoverage:
-    group: str
-    universalized: int
-    headcount: int
-    target: float | None
-
-    @property
-    def share(self) -> float | None:
-        return self.universalized / self.headcount if self.headcount else None
+from .public import ENTRY, GroupFigure, Row, rows_of, unit_by_code
 
 
 @dataclass
@@ -33,7 +21,7 @@ class UnitPage:
     row: Row  # its entry on its bracket's board
     bracket: str
     total: int  # entries of that board
-    groups: list[GroupCoverage]  # the campaign's groups the unit counts people of
+    groups: list[GroupFigure]  # the campaign's groups the unit counts people of
     sub_units: list[tuple[Row, str]]  # the entries of its sub-units (with their bracket), best coverage first
     commune: bool  # a commune or ward: its households and people have boards of their own
 
@@ -51,7 +39,7 @@ def unit_page(publication: Publication, campaign: Campaign, code: str) -> UnitPa
         return None
     targets = campaign.targets
     by_group = entry.by_group or {}
-    groups = [GroupCoverage(g, *by_group[g], targets.get(g)) for g in campaign.groups
+    groups = [GroupFigure(g, *by_group[g], targets.get(g)) for g in campaign.groups
               if g in by_group and by_group[g][1]]
     children = db.session.execute(sa.select(*ENTRY, PublishedEntry.bracket).where(
         PublishedEntry.publication_id == publication.id, PublishedEntry.board == "units",
