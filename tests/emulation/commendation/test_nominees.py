@@ -258,3 +258,18 @@ def test_each_entry_s_name_role_and_summary_by_hand(app, province):
         ("family", "H3", "Hộ H3", "X2",
          "Gia đình số từ ngày 05/04/2025; 1/1 thành viên học kỹ năng số; 10 điểm; xếp thứ 4/4 hộ.",
          commune_form, 4, False)]
+
+
+def test_a_candidate_s_eligibility_is_part_of_the_data_a_list_was_made_from(app, province):
+    """M2 (ineligible, two mentees, fewer points than M3) would come third of two: found
+    eligible, the list is the same, but the data it was made from is not."""
+    from emulation.commendation.nominees import freeze, generate, rederive
+    from emulation.models import Campaign
+
+    with app.app_context():
+        lst = generate(db.session.get(Campaign, province), AS_OF, actor="test")
+        freeze(lst, actor="test")
+        db.session.execute(sa.text("UPDATE people SET eligible = TRUE WHERE external_id = 'M2'"))
+        db.session.commit()
+        result = rederive(db.session.get(type(lst), lst.id), actor="test")
+        assert result.matches and not result.same_data
