@@ -119,10 +119,10 @@ def _search_keys(conn, publication_id: int, as_of: date) -> Iterator[tuple]:
         yield "households", r.key, fold(_head_label(r.head_name, r.young, as_of))
 
 
-def _commune_ranks(conn, publication_id: int) -> None:
+def _commune_ranks(conn, publication_id: int, previous: int | None) -> None:
     """Each entry's rank within its commune or ward (standard competition ranking over the
     published ranks of that commune's entries: the same order, so "1, 2, 2, 4" holds
-    within it), and its movement against the previous publication's."""
+    within it), and its movement against the ``previous`` publication's (its id, or None)."""
     communes = ", ".join(f"'{k}'" for k in COMMUNE_KINDS)
     # The ranks into a keyed scratch table first, then read back entry by entry through its
     # key: an UPDATE … FROM a ranked subquery was planned as a join without an index on
@@ -154,10 +154,6 @@ def _commune_ranks(conn, publication_id: int) -> None:
         WHERE publication_id = :pid"""), {"pid": publication_id})
     for table in ("tmp_unit_communes", "tmp_commune_ranks"):
         conn.exec_driver_sql(f"DROP TABLE {table}")
-    previous = conn.scalar(sa.text("""
-        SELECT p.id FROM publications p JOIN publications this ON this.id = :pid
-        WHERE p.campaign_id = this.campaign_id AND p.as_of < this.as_of ORDER BY p.as_of DESC LIMIT 1"""),
-                           {"pid": publication_id})
     if previous is not None:
         conn.execute(sa.text("""
             UPDATE published_entries SET commune_movement = (
@@ -176,14 +172,14 @@ def _adult_born(as_of: date) -> int:
     return year
 
 
-def freeze(conn, publication_id: int, campaign_id: int, as_of: date) -> None:
+def freeze(conn, publication_id: int, campaign_id: int, as_of: date, previous: int | None) -> None:
     """Write the search keys and totals of a publication's entries just inserted, and the
     units' coverage by target group (their public pages)."""
     conn.execute(sa.text("""
         UPDATE published_entries SET by_group = (
             SELECT s.by_group FROM unit_scores s WHERE s.campaign_id = :cid AND s.unit_id = published_entries.unit_id)
         WHERE publication_id = :pid AND board = 'units'"""), {"pid": publication_id, "cid": campaign_id})
-    _commune_ranks(conn, publication_id)
+    _commune_ranks(conn, publication_id, previous)
     update_entries(conn, publication_id, ("search_key",), _search_keys(conn, publication_id, as_of))
     totals = {f"{r.board}:{r.bracket}": r.n for r in conn.execute(sa.text(
         "SELECT board, bracket, COUNT(*) AS n FROM published_entries WHERE publication_id = :pid "

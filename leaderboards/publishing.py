@@ -108,7 +108,7 @@ def publish(campaign: Campaign, as_of: date, *, actor: str) -> Published:
                                   AND p.key = published_entries.key AND p.bracket = published_entries.bracket
                             ) - rank
                             WHERE publication_id = :pid"""), {"pid": pid, "prev": previous})
-                    labels.freeze(conn, pid, cid, as_of)
+                    labels.freeze(conn, pid, cid, as_of, previous)
                     boards_published.send(publish, conn=conn, publication_id=pid, campaign_id=cid, as_of=as_of)
                     n = conn.scalar(sa.text("SELECT COUNT(*) FROM published_entries WHERE publication_id = :pid"),
                                     {"pid": pid})
