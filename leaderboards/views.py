@@ -38,10 +38,7 @@ class _Choice:
 
 
 def _choice() -> _Choice:
-    code = request.args.get("campaign")
-    campaign = db.session.scalar(db.select(Campaign).where(Campaign.code == code)) if code else current_campaign()
-    if code and campaign is None:
-        abort(404)
+    campaign = public_campaign()
     kind = request.args.get("board", "units")
     if kind not in BOARDS:
         abort(404)
@@ -59,6 +56,35 @@ def _choice() -> _Choice:
 NAMING_KINDS = ("units", "households", "people")
 
 
+def public_campaign() -> Campaign | None:
+    """The campaign the query asks for (404 when unknown), else the current one."""
+    code = request.args.get("campaign")
+    if not code:
+        return current_campaign()
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code[:64]))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def cached_for_visitors(key: tuple, render):
+    """A public page drawn once per process for visitors (a publication never changes):
+    ``key`` holds what the page is drawn from, and here is added what every public page
+    also depends on: the query (in any order, empty fields left out: the filters form sends
+    them), the language, the latest import of units, households or people (names and
+    communes come from them; an import of events changes nothing a publication shows), the
+    schools that keep their pupils off the public pages (a switch changes the pages at
+    once) and the campaigns (the switcher). Signed-in staff (the menu differs by role) and a
+    page with a flash (one visitor's) are drawn for them alone."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render()
+    query = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v))
+    names = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.kind.in_(NAMING_KINDS)))
+    campaigns = tuple(db.session.execute(sa.select(Campaign.id, Campaign.updated_at).order_by(Campaign.id)).all())
+    full = (request.endpoint, *key, query, str(get_locale()), names, hidden_schools(), campaigns)
+    return page_cache().get_or_render(full, render)
+
+
 @bp.get("/leaderboards")
 @public
 def board():
@@ -74,20 +100,7 @@ def board():
                    pick=int_arg("n", None, minimum=1, maximum=finding.MATCHES))
     if context["wanted"] and not finding.fold(context["wanted"]):
         return _render_board(c, dict(context, unusable=True)), 400
-    if current_user.is_authenticated or session.get("_flashes"):  # the menu differs by role; a flash is
-        return _render_board(c, context)                           # one visitor's: neither is shared
-    # A publication never changes: its pages are rendered once per process, for visitors.
-    # The key holds all else a page shows: the query (in any order, empty fields left out:
-    # the filters form sends them), the language, and the latest import of units, households
-    # or people (names and communes come from them; an import of events changes nothing a
-    # publication shows, so the pages stay drawn through it), and the schools that keep
-    # their pupils off the public pages.
-    query = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if v))
-    names = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.kind.in_(NAMING_KINDS)))
-    # A school switching its pupils off the public pages changes them at once.
-    campaigns = tuple(db.session.execute(sa.select(Campaign.id, Campaign.updated_at).order_by(Campaign.id)).all())
-    key = (c.publication.id, query, str(get_locale()), names, hidden_schools(), campaigns)  # campaigns: the switcher
-    return page_cache().get_or_render(key, lambda: _render_board(c, context))
+    return cached_for_visitors((c.publication.id,), lambda: _render_board(c, context))
 
 
 def _render_board(c, context) -> str:
@@ -115,9 +128,7 @@ def _render_board(c, context) -> str:
 def unit(code):
     """A unit's public page on the latest publication: its place, coverage by group, badges
     and its sub-units' board (404 for a unit not on the boards)."""
-    campaign_code = request.args.get("campaign")
-    campaign = (db.session.scalar(db.select(Campaign).where(Campaign.code == campaign_code)) if campaign_code
-                else current_campaign())
+    campaign = public_campaign()
     publication = boards.latest_publication(campaign) if campaign else None
     page = unit_page(publication, campaign, code[:64]) if publication else None
     if page is None:

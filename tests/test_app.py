@@ -258,10 +258,12 @@ def test_warm_up_draws_the_front_pages_before_the_workers_fork(app, campaign, wo
     with app.app_context():
         assert db.engine.pool.checkedout() == 0
     cached = app.extensions["page_cache"]._pages
-    # The home page is drawn (and kept) too: its key starts with its endpoint.
+    # The home page is drawn (and kept) too; every visitor's page's key starts with its
+    # endpoint, then what it is drawn from (a board's: its publication), then the query.
     assert [key for key in cached if key[0] == "leaderboards.home"]
     pages = {key: html for key, html in cached.items() if key[0] != "leaderboards.home"}
-    queries = {dict(key[1])["board"]: key for key in pages if "commune" not in dict(key[1])}
+    assert {key[0] for key in pages} == {"leaderboards.board"}
+    queries = {dict(key[2])["board"]: key for key in pages if "commune" not in dict(key[2])}
     assert set(queries) == {"units", "households", "people"}
     with app.test_request_context():
         from emulation.scoring.progress import current_campaign
