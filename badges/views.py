@@ -247,7 +247,7 @@ def progress(code):
     page = progress_page(opened, household_label)
     if page is None:
         abort(404)
-    return render_template("badges/progress.html", page=page)
+    return render_template("badges/progress.html", page=page, code=opened.code)
 
 
 def unit_badges_for(campaign: Campaign, rows) -> dict:

@@ -243,3 +243,39 @@ def test_the_progress_page_says_per_campaign_what_counts_and_which_required_skil
     # Tìm kiếm thông tin (S2) is required of pupils only: not on a cadre's list.
     assert "Tìm kiếm thông tin" not in in_2026.split("Huy hiệu")[0]
     assert "Nguyễn V. A." in text and "Nguyễn Văn An" not in text
+
+
+def test_a_shared_badge_or_progress_page_previews_with_its_badge_and_masked_name(client, app, awarded):
+    """Zalo and Facebook draw a shared link's preview from its Open Graph tags: a verified badge
+    and a personal page show the badge's image, the masked name and what was earned, with
+    absolute addresses from SITE_URL; a revoked badge is not previewed as one."""
+    from html import unescape
+
+    site = app.config["SITE_URL"].rstrip("/")
+    award_id, _, code = award_of(app, "citizen", "P1")
+
+    def og(url):
+        html = client.get(url).get_data(as_text=True)
+        return {k: unescape(v) for k, v in re.findall(r'<meta property="og:([\w:]+)" content="([^"]*)"', html)}
+
+    badge = og(f"/badges/verify?id={award_id}")
+    assert badge["title"] == "Huy hiệu “Công dân số” — Nguyễn V. A."
+    assert badge["description"].endswith("đã xác thực trên Thi Đua Số.") and "Nguyễn Văn An" not in str(badge)
+    assert badge["image"] == f"{site}/badges/assertions/{award_id}.png"
+    assert (badge["image:width"], badge["image:height"]) == ("600", "600")
+    assert badge["url"] == f"{site}/badges/verify?id={award_id}"
+    assert client.get(f"/badges/assertions/{award_id}.png").mimetype == "image/png"
+
+    page = og(f"/p/{code}")
+    assert page["title"] == "Nguyễn V. A." and page["url"] == f"{site}/p/{code}"
+    assert "điểm" in page["description"] and "Công dân số" in page["description"]
+    assert page["image"].startswith(f"{site}/badges/assertions/") and page["image"].endswith(".png")
+    assert "Nguyễn Văn An" not in str(page)
+
+    with app.app_context():
+        from badges.models import Award
+
+        db.session.get(Award, award_id).revoked_on = date(2025, 12, 1)
+        db.session.commit()
+    assert og(f"/badges/verify?id={award_id}") == {}
+    assert og("/badges/verify") == {}
