@@ -90,21 +90,21 @@ def create_user(email: str, role: str, *, unit_code: str | None = None, password
     ``within``: the unit path whose subtree the unit must be in (None: anywhere)."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 255 or any(c.isspace() for c in email):
-        raise AccountError(N_("\"%(email)s\" is not an email address."), email=email)
+        raise AccountError(N_("\"%(email)s\" is not an email address."), field="email", email=email)
     if role not in ROLES:
-        raise AccountError(N_("Unknown role \"%(role)s\"; one of: %(roles)s."), role=role, roles=", ".join(ROLES))
+        raise AccountError(N_("Unknown role \"%(role)s\"; one of: %(roles)s."), field="role", role=role, roles=", ".join(ROLES))
     unit = None
     if role == MANAGER and not unit_code:
-        raise AccountError(N_("A manager account needs a unit (--unit CODE)."))
+        raise AccountError(N_("A manager account needs a unit (--unit CODE)."), field="unit_code")
     if unit_code:
         if role != MANAGER:
-            raise AccountError(N_("Only a manager account is bound to a unit."))
+            raise AccountError(N_("Only a manager account is bound to a unit."), field="unit_code")
         unit_class = User.unit.property.mapper.class_  # the campaign's Unit, without importing its package
         unit = db.session.scalar(select(unit_class).where(unit_class.code == unit_code))
         if unit is None or (within and not unit.path.startswith(within)):
-            raise AccountError(N_("Unknown unit \"%(value)s\"."), value=unit_code)
+            raise AccountError(N_("Unknown unit \"%(value)s\"."), field="unit_code", value=unit_code)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(N_("An account with the email %(email)s already exists."), email=email)
+        raise AccountError(N_("An account with the email %(email)s already exists."), field="email", email=email)
     if password is None:
         password = temporary_password()
     else:

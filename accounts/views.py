@@ -122,8 +122,8 @@ def users():
             user, password = services.create_user(form.email.data, form.role.data,
                                                   unit_code=form.unit_code.data or None, actor=current_user.email,
                                                   within=scope_path())
-        except services.AccountError as exc:
-            form.email.errors.append(exc.message.render())
+        except services.AccountError as exc:  # shown at the field it is about
+            getattr(form, exc.field or "email").errors.append(exc.message.render())
         else:
             return _users_page(created=(user.email, password))
     return _users_page(form)

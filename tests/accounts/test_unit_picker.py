@@ -33,7 +33,12 @@ def test_an_account_takes_a_unit_of_the_list_and_nothing_else(app, staff, signed
     r = admin.post("/admin/users", {"email": "ban@laichau.test", "role": "manager", "unit_code": "BL"})
     assert r.status_code == 200 and "ban@laichau.test" in r.get_data(as_text=True)
     r = admin.post("/admin/users", {"email": "khac@laichau.test", "role": "manager", "unit_code": "NOPE"})
-    assert 'Không tìm thấy đơn vị "NOPE"' in __import__("html").unescape(r.get_data(as_text=True))
+    page = __import__("html").unescape(r.get_data(as_text=True))
+    # The refusal is shown at the unit's field (tied to it for screen readers), not at the e-mail's.
+    assert re.search(r'<p class="field-error" id="unit_code-error">[^<]*Không tìm thấy đơn vị "NOPE"', page)
+    assert 'id="email-error"' not in page and re.search(r'aria-describedby="[^"]*unit_code-error', page)
+    duplicate = admin.post("/admin/users", {"email": "ban@laichau.test", "role": "viewer"}).get_data(as_text=True)
+    assert 'id="email-error"' in duplicate and 'id="unit_code-error"' not in duplicate
     with app.app_context():
         assert db.session.scalar(db.select(services.User).where(services.User.email == "khac@laichau.test")) is None
 
