@@ -11,23 +11,26 @@ from flask_babel import format_date, get_locale, get_translations
 from jinja2 import pass_context
 
 # A page's language does not change while it is drawn, so templates ask Flask-Babel for it
-# (and for its catalog) once per rendering and keep the answer on the Jinja context. Each
+# (and for its catalog) once per rendering and keep the answer in the Jinja context. Each
 # question costs several context-local look-ups, and a board page asks some 300 of them.
+# The answer is kept as a context variable, not an attribute: Jinja calls a function from
+# inside a block or loop that has variables of its own with a context derived for that one
+# call (a copy of the variables), which would otherwise ask again (35 times a board page).
+_LOCALE, _TRANSLATIONS = "_tds_locale", "_tds_translations"
+
 
 def _context_locale(context) -> str:
-    try:
-        return context.tds_locale
-    except AttributeError:
-        context.tds_locale = str(get_locale())
-        return context.tds_locale
+    locale = context.get(_LOCALE)
+    if locale is None:
+        locale = context.vars[_LOCALE] = str(get_locale())
+    return locale
 
 
 def _context_translations(context):
-    try:
-        return context.tds_translations
-    except AttributeError:
-        context.tds_translations = get_translations()
-        return context.tds_translations
+    translations = context.get(_TRANSLATIONS)
+    if translations is None:
+        translations = context.vars[_TRANSLATIONS] = get_translations()
+    return translations
 
 
 @pass_context
