@@ -131,10 +131,24 @@ def search(publication: Publication, board: str, query: str, *, bracket: str | N
                                    PublishedEntry.bracket == (bracket or ""))
     # The codes' few rows unordered: an ORDER BY rank … LIMIT made SQLite walk the board in
     # rank order instead of looking the keys up (225 ms a household on the 500,000 province).
-    queries = ([base.where(codes)] if codes is not None else []) + [
-        base.where(c).order_by(PublishedEntry.rank, PublishedEntry.key).limit(MATCHES + 1) for c in names]
+    queries = [_scoped(base.where(codes), board, scope)] if codes is not None else []
+    for c in names:
+        if scope is None:
+            # On the whole board a name's best MATCHES + 1 are chosen by their keys alone,
+            # which the search key's index holds with the rank (entries are stored by their
+            # key), and only those rows are read: selecting the rows' columns made SQLite read
+            # every row of a common name's range before sorting it ("lo van": some 15,000
+            # rows, 64 ms of CPU on the 500,000 province, now 10 ms).
+            keys = sa.select(PublishedEntry.key).where(
+                PublishedEntry.publication_id == publication.id, PublishedEntry.board == board,
+                PublishedEntry.bracket == (bracket or ""), c)
+            best = _scoped(keys, board, None).order_by(PublishedEntry.rank, PublishedEntry.key).limit(MATCHES + 1)
+            queries.append(base.where(PublishedEntry.key.in_(best)))
+        else:  # a commune's: its units are read from the rows anyway
+            queries.append(_scoped(base.where(c), board, scope).order_by(PublishedEntry.rank, PublishedEntry.key)
+                           .limit(MATCHES + 1))
     for q in queries:
-        for r in db.session.execute(_scoped(q, board, scope)):
+        for r in db.session.execute(q):
             found_rows[r.key] = r
     entries = sorted(found_rows.values(), key=lambda r: (r.rank, r.key))[:MATCHES + 1]
     # Keys were frozen when published, names are shown as they are now: an entry renamed (or
